@@ -1,0 +1,34 @@
+# Two entry points (see README): `make up` runs Krafter's embedded default, `make test` the whole suite.
+# Everything heavy is cached outside the repo: $KRAFTER_CACHE (default ~/.cache/krafter),
+# ~/.m2 (Maven), ~/go and ~/.cache/go-build (Go).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: setup prepare lint test up down crds golden bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+prepare: setup
+	$(PY) -m krafter.testing.prepare
+
+lint: setup
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+test: prepare lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: prepare
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

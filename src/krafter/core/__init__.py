@@ -1,0 +1,1 @@
+"""Small shared pieces every layer may use: error types and well-known paths."""

@@ -1,0 +1,1 @@
+"""Everything that talks to Kafka: its runtime (dist), its processes, and its Admin API."""

@@ -1,0 +1,37 @@
+"""Fetch and build everything the test tiers need, ahead of pytest, with progress output.
+
+`make test` runs this first so that a cold machine shows what it is doing (Kafka from
+Maven Central, kube-apiserver and etcd from the Go module proxy) instead of a silent
+first test; on a warm machine it returns in about a second.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from krafter.core.errors import EnvironmentProblem
+from krafter.kafka import dist
+from krafter.testing import kube_binaries
+
+
+def _say(message: str) -> None:
+    print(f"[prepare] {message}", file=sys.stderr, flush=True)
+
+
+def main() -> int:
+    started = time.monotonic()
+    try:
+        kafka = dist.resolve(progress=_say)
+        _say(f"Kafka {kafka.version} ({kafka.origin}): {kafka.libs_dir}")
+        binaries = kube_binaries.ensure(progress=_say)
+        _say(f"kube {binaries.kube_version}, etcd {binaries.etcd_version}: {binaries.kube_apiserver.parent}")
+    except EnvironmentProblem as exc:
+        _say(f"error: {exc}")
+        return 1
+    _say(f"ready in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

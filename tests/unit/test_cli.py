@@ -1,0 +1,23 @@
+"""The CLI entry point works without any cluster."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from krafter.cli.main import cli
+
+pytestmark = pytest.mark.unit
+
+
+def test_version_prints_krafter_and_default_kafka_version() -> None:
+    result = CliRunner().invoke(cli, ["version"])
+    assert result.exit_code == 0
+    assert result.output.startswith("krafter ")
+    assert "Kafka 4." in result.output
+
+
+def test_help_lists_commands() -> None:
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    assert "version" in result.output
