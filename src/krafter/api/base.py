@@ -53,7 +53,6 @@ class OpenModel(Model):
     """
 
 
-
 def only_in(*versions: str, note: str | None = None) -> dict[str, Any]:
     """Field marker: this field exists only in the given API versions (see module docstring)."""
     marker: dict[str, Any] = {"versions": list(versions)}
@@ -68,7 +67,7 @@ def field_versions(extra: Any) -> tuple[str, ...]:
     return ALL_VERSIONS
 
 
-def Default(value: Any, **kwargs: Any) -> Any:  # noqa: N802 - reads like a field declaration
+def Default(value: Any, **kwargs: Any) -> Any:
     """A field default that is also shown in the CRD and `krafter explain`."""
     return Field(default=value, **kwargs)
 
@@ -78,7 +77,7 @@ def iter_unknown_fields(value: Any, path: str = "") -> Iterator[str]:
     if isinstance(value, OpenModel):
         return
     if isinstance(value, BaseModel):
-        for key in (value.model_extra or {}).keys():
+        for key in (value.model_extra or {}):
             yield f"{path}.{key}" if path else key
         for name, field in type(value).model_fields.items():
             child = getattr(value, name)

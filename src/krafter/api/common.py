@@ -206,9 +206,7 @@ class StrimziMetricsReporter(Model):
     """Reporter settings."""
 
 
-MetricsConfig = Annotated[
-    JmxPrometheusExporterMetrics | StrimziMetricsReporter, Field(discriminator="type")
-]
+MetricsConfig = Annotated[JmxPrometheusExporterMetrics | StrimziMetricsReporter, Field(discriminator="type")]
 
 
 class ContainerEnvVarSource(Model):

@@ -284,9 +284,7 @@ class OperatorComponentSpec(Model):
 class TopicOperatorSpec(OperatorComponentSpec):
     """Reconciles KafkaTopic resources into Kafka topics."""
 
-    topic_metadata_max_attempts: int | None = Field(
-        default=None, json_schema_extra=only_in(V1BETA2, note="ignored")
-    )
+    topic_metadata_max_attempts: int | None = Field(default=None, json_schema_extra=only_in(V1BETA2, note="ignored"))
     """Attempts at reading topic metadata (ZooKeeper era; ignored)."""
 
 
@@ -364,7 +362,8 @@ class KafkaSpec(Model):
     """Cron expressions (Quartz syntax, UTC) of windows in which certificate renewals may roll
     the cluster, e.g. `* * 0-1 ? * SUN,SAT`. Unset: any time."""
     zookeeper: dict[str, Any] | None = Field(
-        default=None, json_schema_extra=only_in(V1BETA2, note="ZooKeeper is not supported; run krafter convert")
+        default=None,
+        json_schema_extra=only_in(V1BETA2, note="ZooKeeper is not supported; run krafter convert"),
     )
     """ZooKeeper cluster (ZooKeeper era). Krafter runs KRaft only: `krafter convert` turns it into a
     controller node pool."""

@@ -13,7 +13,6 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field
 
 from krafter.api.base import V1BETA2, Model, OpenModel
-from krafter.api.common import SecretKeySelector
 
 
 class ListenerType(enum.StrEnum):

@@ -67,9 +67,9 @@ class JbodStorage(Model):
 Storage = Annotated[EphemeralStorage | PersistentClaimStorage | JbodStorage, Field(discriminator="type")]
 
 
-def volumes_of(storage: EphemeralStorage | PersistentClaimStorage | JbodStorage) -> list[
-    EphemeralStorage | PersistentClaimStorage
-]:
+def volumes_of(
+    storage: EphemeralStorage | PersistentClaimStorage | JbodStorage,
+) -> list[EphemeralStorage | PersistentClaimStorage]:
     """The individual volumes, whatever the storage type (a single volume counts as id 0)."""
     if isinstance(storage, JbodStorage):
         return list(storage.volumes)

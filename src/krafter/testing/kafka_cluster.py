@@ -110,9 +110,7 @@ class LocalKafkaCluster:
 
     def format(self) -> None:
         directory_ids = {n.node_id: runtime.random_uuid() for n in self.nodes}
-        initial = ",".join(
-            f"{n.node_id}@127.0.0.1:{n.controller_port}:{directory_ids[n.node_id]}" for n in self.nodes
-        )
+        initial = ",".join(f"{n.node_id}@127.0.0.1:{n.controller_port}:{directory_ids[n.node_id]}" for n in self.nodes)
         for node in self.nodes:
             node.config.parent.mkdir(parents=True, exist_ok=True)
             text = "".join(f"{k}={v}\n" for k, v in self._properties(node).items())

@@ -1,0 +1,313 @@
+"""The one way into Krafter for user input: YAML or dicts -> typed resources, or findings.
+
+The CLI, the operator and the local platform all parse through here, so a file gets the same
+verdict everywhere. Nothing but `InvalidResource` escapes for bad input, whatever its shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pydantic
+import yaml
+from pydantic_core import ErrorDetails
+
+from krafter.api.base import ALL_VERSIONS, API_GROUP, V1, V1BETA2, Model, field_versions, iter_unknown_fields
+from krafter.api.errors import Finding, InvalidResource, Severity
+from krafter.api.kafka import Kafka
+from krafter.api.nodepool import KafkaNodePool
+from krafter.api.topic import KafkaTopic
+from krafter.api.user import KafkaUser
+
+Resource = Kafka | KafkaNodePool | KafkaTopic | KafkaUser
+MODELS: dict[str, type[Resource]] = {
+    "Kafka": Kafka,
+    "KafkaNodePool": KafkaNodePool,
+    "KafkaTopic": KafkaTopic,
+    "KafkaUser": KafkaUser,
+}
+# Strimzi kinds Krafter does not run (yet): files containing them still load, with a note.
+KNOWN_UNSUPPORTED = {
+    "KafkaConnect",
+    "KafkaConnector",
+    "KafkaMirrorMaker2",
+    "KafkaMirrorMaker",
+    "KafkaBridge",
+    "KafkaRebalance",
+    "StrimziPodSet",
+}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    resource: Resource
+    version: str
+    """The API version the user wrote (`v1` or `v1beta2`)."""
+    warnings: tuple[Finding, ...] = ()
+    source: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.resource.kind
+
+    @property
+    def name(self) -> str:
+        return self.resource.metadata.name or ""
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    kind: str
+    name: str
+    reason: str
+    source: str | None = None
+
+
+@dataclass
+class Loaded:
+    """Everything read from a set of files."""
+
+    parsed: list[Parsed] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[Parsed]:
+        return [p for p in self.parsed if p.kind == kind]
+
+
+def resource_ref(doc: Mapping[str, Any]) -> str:
+    metadata = doc.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, Mapping) else None
+    return f"{doc.get('kind', '?')}/{name or '?'}"
+
+
+def parse_resource(doc: Any, *, source: str | None = None) -> Parsed:
+    """One resource document -> typed model plus warnings; bad input raises InvalidResource."""
+    if not isinstance(doc, Mapping):
+        raise InvalidResource(
+            [
+                Finding(
+                    "",
+                    f"expected a mapping with apiVersion, kind, metadata and spec, got {type(doc).__name__}",
+                )
+            ]
+        )
+    ref = resource_ref(doc)
+    kind = doc.get("kind")
+    model = MODELS.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        known = ", ".join(MODELS)
+        raise InvalidResource(
+            [Finding("kind", f"kind {kind!r} is not a Krafter resource", f"use one of {known}", resource=ref)]
+        )
+    version = _api_version(doc, ref)
+    try:
+        resource = model.model_validate(dict(doc))
+    except pydantic.ValidationError as exc:
+        raise InvalidResource([_finding(e, doc, ref) for e in exc.errors()]) from None
+    metadata_findings = _metadata_findings(resource, ref)
+    if metadata_findings:
+        raise InvalidResource(metadata_findings)
+    warnings = [*_unknown_field_warnings(resource, ref), *_version_field_warnings(resource, version, ref)]
+    return Parsed(resource, version, tuple(warnings), source)
+
+
+def _api_version(doc: Mapping[str, Any], ref: str) -> str:
+    api_version = doc.get("apiVersion")
+    group, _, version = str(api_version).rpartition("/")
+    if group != API_GROUP or version not in ALL_VERSIONS:
+        served = " or ".join(f"{API_GROUP}/{v}" for v in ALL_VERSIONS)
+        raise InvalidResource(
+            [
+                Finding(
+                    "apiVersion",
+                    f"apiVersion {api_version!r} is not served",
+                    f"use {served} (`krafter convert` rewrites older files)",
+                    resource=ref,
+                )
+            ]
+        )
+    return version
+
+
+def _metadata_findings(resource: Resource, ref: str) -> list[Finding]:
+    name = resource.metadata.name
+    if not name:
+        return [Finding("metadata.name", "is required", "give the resource a name", resource=ref)]
+    if not _is_dns_label(name, 63 if resource.kind in {"Kafka", "KafkaNodePool"} else 253):
+        return [
+            Finding(
+                "metadata.name",
+                f"'{name}' is not a valid name",
+                "use lowercase letters, digits and '-', starting and ending with a letter or digit",
+                resource=ref,
+            )
+        ]
+    return []
+
+
+def _is_dns_label(name: str, limit: int) -> bool:
+    allowed = set("abcdefghijklmnopqrstuvwxyz0123456789-.")
+    return 0 < len(name) <= limit and set(name) <= allowed and name[0].isalnum() and name[-1].isalnum()
+
+
+def _unknown_field_warnings(resource: Resource, ref: str) -> list[Finding]:
+    return [
+        Finding(
+            path,
+            "unknown field, ignored",
+            "check the spelling against `krafter explain`",
+            Severity.WARNING,
+            "UnknownFields",
+            ref,
+        )
+        for path in iter_unknown_fields(resource)
+        if not path.startswith(("metadata.", "status."))
+    ]
+
+
+def _version_field_warnings(value: Any, version: str, ref: str, path: str = "") -> list[Finding]:
+    """Fields the user set that exist only in the other API version."""
+    found: list[Finding] = []
+    if isinstance(value, Model):
+        for name, info in type(value).model_fields.items():
+            child = getattr(value, name)
+            if child is None:
+                continue
+            alias = info.alias or name
+            child_path = f"{path}.{alias}" if path else alias
+            allowed = field_versions(info.json_schema_extra)
+            if version not in allowed:
+                extra = info.json_schema_extra if isinstance(info.json_schema_extra, Mapping) else {}
+                note = extra.get("versionNote") or f"it exists only in {', '.join(allowed)}"
+                found.append(
+                    Finding(
+                        child_path,
+                        f"field not in {API_GROUP}/{version} ({note})",
+                        "run `krafter convert` to get current v1 resources",
+                        Severity.WARNING,
+                        "DeprecatedFields",
+                        ref,
+                    )
+                )
+            found += _version_field_warnings(child, version, ref, child_path)
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found += _version_field_warnings(item, version, ref, f"{path}[{index}]")
+    return found
+
+
+def _path(loc: Sequence[int | str], data: Any) -> str:
+    """A user-facing field path from a pydantic error location, skipping union tags."""
+    text = ""
+    current = data
+    for element in loc:
+        if isinstance(element, int) and isinstance(current, list):
+            text += f"[{element}]"
+            current = current[element] if 0 <= element < len(current) else None
+            continue
+        key = str(element)
+        if isinstance(current, Mapping) and key not in current and current.get("type") == key:
+            continue  # the discriminator tag pydantic inserts for tagged unions
+        text += f".{key}" if text else key
+        current = current.get(key) if isinstance(current, Mapping) else None
+    return text
+
+
+def _finding(error: ErrorDetails, doc: Mapping[str, Any], ref: str) -> Finding:
+    kind = error["type"]
+    path = _path(error["loc"], doc)
+    got = error.get("input")
+    message = error["msg"]
+    if message.startswith("Input should be "):
+        message = "must be " + message.removeprefix("Input should be ")
+    fix: str | None = None
+    if kind == "missing":
+        message, fix = "is required", "add this field"
+    elif kind == "union_tag_invalid":
+        context = error.get("ctx") or {}
+        path = f"{path}.{context.get('discriminator', 'type').strip(chr(39))}" if path else "type"
+        message = f"type {context.get('tag')!r} is not supported"
+        fix = f"use one of {context.get('expected_tags')}"
+    elif kind == "union_tag_not_found":
+        context = error.get("ctx") or {}
+        path = f"{path}.type" if path else "type"
+        message, fix = "is required", "set `type` to choose the variant (see `krafter explain`)"
+    elif got is not None and not isinstance(got, (Mapping, list)):
+        message = f"{message} (got {got!r})"
+    return Finding(path, message, fix, resource=ref)
+
+
+def load_yaml(text: str, source: str | None = None) -> list[Any]:
+    """All documents of a YAML stream (empty ones dropped); syntax errors become findings."""
+    try:
+        return [doc for doc in yaml.safe_load_all(text) if doc is not None]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InvalidResource(
+            [Finding("", f"{source or 'input'} is not valid YAML{where}: {problem}", resource=source)]
+        ) from None
+
+
+def load(documents: Iterable[Any], source: str | None = None) -> Loaded:
+    """Parse every document; unsupported Strimzi kinds are skipped, all errors raised together."""
+    loaded = Loaded()
+    problems: list[Finding] = []
+    for doc in documents:
+        kind = doc.get("kind") if isinstance(doc, Mapping) else None
+        if isinstance(kind, str) and kind in KNOWN_UNSUPPORTED:
+            name = resource_ref(doc).split("/", 1)[1]
+            loaded.skipped.append(Skipped(kind, name, f"{kind} is not supported by Krafter yet", source))
+            continue
+        try:
+            loaded.parsed.append(parse_resource(doc, source=source))
+        except InvalidResource as exc:
+            problems += exc.findings
+    if problems:
+        raise InvalidResource(problems)
+    return loaded
+
+
+def load_files(paths: Iterable[str | Path]) -> Loaded:
+    """Every resource in the given YAML files (errors from all files reported together)."""
+    merged = Loaded()
+    problems: list[Finding] = []
+    for path in paths:
+        source = str(path)
+        try:
+            text = Path(path).read_text()
+        except OSError as exc:
+            problems.append(Finding("", f"cannot read {source}: {exc.strerror}", resource=source))
+            continue
+        try:
+            loaded = load(load_yaml(text, source), source)
+        except InvalidResource as exc:
+            problems += [f if f.resource else f.about(source) for f in exc.findings]
+            continue
+        merged.parsed += loaded.parsed
+        merged.skipped += loaded.skipped
+    if problems:
+        raise InvalidResource(problems)
+    return merged
+
+
+__all__ = [
+    "MODELS",
+    "V1",
+    "V1BETA2",
+    "Loaded",
+    "Parsed",
+    "Resource",
+    "Skipped",
+    "load",
+    "load_files",
+    "parse_resource",
+]

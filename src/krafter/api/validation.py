@@ -1,0 +1,550 @@
+"""Semantic validation: the rules a schema cannot express, each finding naming the field and the fix.
+
+Runs after parsing, before planning. Single-resource rules live in `validate_*`; rules that
+need a cluster's Kafka and its node pools together live in `validate_cluster`. Everything
+here is pure, so the CLI (`krafter lint/render/up`) and the operator reject the same input
+with the same words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from krafter.api import config_rules, versions
+from krafter.api.errors import Finding, Severity
+from krafter.api.kafka import (
+    CustomAuthorization,
+    KafkaClusterSpec,
+    KeycloakAuthorization,
+    OpaAuthorization,
+)
+from krafter.api.kafka import Kafka as KafkaResource
+from krafter.api.listeners import (
+    RESERVED_PORTS,
+    GenericKafkaListener,
+    ListenerType,
+    OAuthListenerAuthentication,
+    TlsListenerAuthentication,
+)
+from krafter.api.nodepool import KafkaNodePool, ProcessRole
+from krafter.api.storage import EphemeralStorage, JbodStorage, PersistentClaimStorage
+from krafter.api.topic import KafkaTopic
+from krafter.api.user import KafkaUser, TlsClientAuthentication
+
+CLUSTER_LABEL = "strimzi.io/cluster"
+NEXT_NODE_IDS = "strimzi.io/next-node-ids"
+REMOVE_NODE_IDS = "strimzi.io/remove-node-ids"
+TLS_ONLY_TYPES = {ListenerType.ROUTE, ListenerType.INGRESS, ListenerType.TLSROUTE}
+_TOPIC_NAME = re.compile(r"^[a-zA-Z0-9._-]{1,249}$")
+_NODE_ID_RANGES = re.compile(r"^\[\s*(\d+(\s*-\s*\d+)?\s*(,\s*\d+(\s*-\s*\d+)?\s*)*)?\]$")
+
+
+def _error(path: str, message: str, fix: str | None = None, reason: str = "InvalidResource") -> Finding:
+    return Finding(path, message, fix, Severity.ERROR, reason)
+
+
+def _warning(path: str, message: str, fix: str | None = None, reason: str = "Warning") -> Finding:
+    return Finding(path, message, fix, Severity.WARNING, reason)
+
+
+# --- Kafka -------------------------------------------------------------------------------
+
+
+def validate_kafka(kafka: KafkaResource) -> list[Finding]:
+    spec = kafka.spec.kafka
+    findings = [
+        *_listeners(spec.listeners),
+        *_config(spec),
+        *_version(spec),
+        *_authorization(spec),
+        *_rack(spec),
+        *_zookeeper_era(kafka),
+        *_ignored_sections(kafka),
+    ]
+    ref = f"Kafka/{kafka.metadata.name}"
+    return [f.about(ref) for f in findings]
+
+
+def _listeners(listeners: Sequence[GenericKafkaListener]) -> list[Finding]:
+    found: list[Finding] = []
+    names = Counter(listener.name for listener in listeners)
+    ports = Counter(listener.port for listener in listeners)
+    for index, listener in enumerate(listeners):
+        path = f"spec.kafka.listeners[{index}]"
+        if names[listener.name] > 1:
+            found.append(
+                _error(
+                    f"{path}.name",
+                    f"listener name '{listener.name}' is used more than once",
+                    "give each listener a unique name",
+                )
+            )
+        if ports[listener.port] > 1:
+            found.append(
+                _error(
+                    f"{path}.port",
+                    f"port {listener.port} is used by more than one listener",
+                    "give each listener its own port",
+                )
+            )
+        if listener.port in RESERVED_PORTS:
+            found.append(
+                _error(
+                    f"{path}.port",
+                    f"port {listener.port} is reserved for {RESERVED_PORTS[listener.port]}",
+                    "choose another port of 9092 or above, e.g. 9092-9094",
+                )
+            )
+        if listener.type in TLS_ONLY_TYPES and not listener.tls:
+            found.append(
+                _error(
+                    f"{path}.tls",
+                    f"listeners of type '{listener.type.value}' need TLS (routed by SNI)",
+                    "set tls: true",
+                )
+            )
+        auth = listener.authentication
+        if isinstance(auth, TlsListenerAuthentication) and not listener.tls:
+            found.append(
+                _error(
+                    f"{path}.authentication.type",
+                    "tls client authentication needs an encrypted listener",
+                    "set tls: true on this listener, or use scram-sha-512",
+                )
+            )
+        if isinstance(auth, OAuthListenerAuthentication):
+            found.append(
+                _error(
+                    f"{path}.authentication.type",
+                    "oauth authentication was removed from the Strimzi API and is not supported by Krafter",
+                    "use type: custom with the OAuth callback handler in listenerConfig",
+                )
+            )
+        config = listener.configuration
+        if config is not None and config.broker_cert_chain_and_key is not None and not listener.tls:
+            found.append(
+                _error(
+                    f"{path}.configuration.brokerCertChainAndKey",
+                    "a custom server certificate needs a TLS listener",
+                    "set tls: true or remove brokerCertChainAndKey",
+                )
+            )
+    return found
+
+
+def _config(spec: KafkaClusterSpec) -> list[Finding]:
+    found: list[Finding] = []
+    for key, value in (spec.config or {}).items():
+        path = f"spec.kafka.config.{key}"
+        if isinstance(value, (dict, list)) or value is None:
+            found.append(_error(path, "must be a string, number or boolean", "write the value on one line"))
+            continue
+        if key in config_rules.ZOOKEEPER_ERA_KEYS:
+            found.append(
+                _warning(
+                    path,
+                    "has no effect in KRaft mode and is ignored",
+                    "remove it; the metadata version (spec.kafka.metadataVersion) replaces it",
+                    "KafkaInterBrokerProtocolVersionInKRaft",
+                )
+            )
+            continue
+        why = config_rules.forbidden_reason(key)
+        if why:
+            found.append(_error(path, f"may not be set here: {why}", "remove this key"))
+    return found
+
+
+def _version(spec: KafkaClusterSpec) -> list[Finding]:
+    found: list[Finding] = []
+    kafka_version = versions.default()
+    if spec.version is not None:
+        known = versions.find(spec.version)
+        supported = ", ".join(versions.supported_versions())
+        if known is None:
+            major = spec.version.split(".")[0]
+            hint = (
+                "ZooKeeper-era Kafka versions cannot run in KRaft mode; run `krafter convert` and use "
+                f"{versions.DEFAULT_VERSION}"
+                if major.isdigit() and int(major) < 4 and not spec.version.startswith("3.9")
+                else f"use one of {supported}"
+            )
+            found.append(
+                _error(
+                    "spec.kafka.version",
+                    f"Kafka {spec.version} is not supported",
+                    hint,
+                    "UnsupportedKafkaVersion",
+                )
+            )
+            return found
+        kafka_version = known
+    if spec.metadata_version is not None:
+        problem = versions.metadata_version_problem(spec.metadata_version, kafka_version)
+        if problem:
+            found.append(
+                _error(
+                    "spec.kafka.metadataVersion",
+                    problem,
+                    f"use {kafka_version.default_metadata_version} or remove the field",
+                    "UnsupportedMetadataVersion",
+                )
+            )
+    return found
+
+
+def _authorization(spec: KafkaClusterSpec) -> list[Finding]:
+    auth = spec.authorization
+    if isinstance(auth, (OpaAuthorization, KeycloakAuthorization)):
+        return [
+            _error(
+                "spec.kafka.authorization.type",
+                f"'{auth.type}' authorization is not supported by Krafter",
+                "use type: custom with the authorizer's class in authorizerClass",
+            )
+        ]
+    if isinstance(auth, CustomAuthorization) and not auth.authorizer_class:
+        return [
+            _error(
+                "spec.kafka.authorization.authorizerClass",
+                "is required for custom authorization",
+                "set the authorizer's fully qualified class name",
+            )
+        ]
+    return []
+
+
+def _rack(spec: KafkaClusterSpec) -> list[Finding]:
+    rack = spec.rack
+    if rack is None:
+        return []
+    if rack.type == "topology-label" and not rack.topology_key:
+        return [
+            _error(
+                "spec.kafka.rack.topologyKey",
+                "is required for topology-label rack awareness",
+                "e.g. topology.kubernetes.io/zone",
+            )
+        ]
+    if rack.type == "environment-variable" and not rack.env_var_name:
+        return [
+            _error(
+                "spec.kafka.rack.envVarName",
+                "is required for environment-variable rack awareness",
+                "name the variable",
+            )
+        ]
+    return []
+
+
+def is_zookeeper_era(kafka: KafkaResource) -> bool:
+    """A pre-KRaft definition: a ZooKeeper section or nodes declared on the Kafka itself."""
+    spec = kafka.spec
+    return spec.zookeeper is not None or spec.kafka.replicas is not None or spec.kafka.storage is not None
+
+
+def _zookeeper_era(kafka: KafkaResource) -> list[Finding]:
+    if not is_zookeeper_era(kafka):
+        return []
+    parts = [
+        name
+        for name, present in (
+            ("spec.zookeeper", kafka.spec.zookeeper is not None),
+            ("spec.kafka.replicas", kafka.spec.kafka.replicas is not None),
+            ("spec.kafka.storage", kafka.spec.kafka.storage is not None),
+        )
+        if present
+    ]
+    return [
+        Finding(
+            parts[0],
+            f"this is a ZooKeeper-era cluster definition ({', '.join(parts)}); Krafter runs KRaft with node pools "
+            "and reads it as `krafter convert` would: the Kafka nodes become a broker pool named 'kafka' and "
+            "the ZooKeeper nodes a controller pool named 'controller'",
+            "run `krafter convert FILE` and apply its v1 Kafka and KafkaNodePool resources",
+            Severity.WARNING,
+            "ZooKeeperEraResource",
+        )
+    ]
+
+
+def _ignored_sections(kafka: KafkaResource) -> list[Finding]:
+    found: list[Finding] = []
+    if kafka.spec.cruise_control is not None:
+        found.append(
+            _warning(
+                "spec.cruiseControl",
+                "Cruise Control is not deployed by Krafter; partition moves are done by the operator itself",
+                "remove spec.cruiseControl",
+                "IgnoredField",
+            )
+        )
+    if kafka.spec.kafka_exporter is not None:
+        found.append(
+            _warning("spec.kafkaExporter", "Kafka Exporter is not deployed by Krafter yet", None, "IgnoredField")
+        )
+    if kafka.spec.jmx_trans is not None:
+        found.append(
+            _warning(
+                "spec.jmxTrans",
+                "JmxTrans was removed from Strimzi and is ignored",
+                "remove it",
+                "IgnoredField",
+            )
+        )
+    return found
+
+
+# --- KafkaNodePool ---------------------------------------------------------------------------
+
+
+def validate_node_pool(pool: KafkaNodePool) -> list[Finding]:
+    found = [*_storage(pool), *_node_id_annotations(pool)]
+    if CLUSTER_LABEL not in (pool.metadata.labels or {}):
+        found.append(
+            _error(
+                f"metadata.labels.{CLUSTER_LABEL}",
+                "is required: it names the Kafka cluster this pool belongs to",
+                f"add the label {CLUSTER_LABEL}: <kafka name>",
+            )
+        )
+    if len(set(pool.spec.roles)) != len(pool.spec.roles):
+        found.append(_error("spec.roles", "lists a role twice", "list each role once"))
+    return [f.about(f"KafkaNodePool/{pool.metadata.name}") for f in found]
+
+
+def _storage(pool: KafkaNodePool) -> list[Finding]:
+    storage = pool.spec.storage
+    found: list[Finding] = []
+    volumes: list[tuple[str, EphemeralStorage | PersistentClaimStorage]] = []
+    if isinstance(storage, JbodStorage):
+        volumes = [(f"spec.storage.volumes[{i}]", v) for i, v in enumerate(storage.volumes)]
+        ids = Counter(v.id for _, v in volumes)
+        for path, volume in volumes:
+            if volume.id is None:
+                found.append(
+                    _error(f"{path}.id", "is required for JBOD volumes", "give each volume a unique id, e.g. 0")
+                )
+            elif ids[volume.id] > 1:
+                found.append(
+                    _error(f"{path}.id", f"volume id {volume.id} is used twice", "give each volume a unique id")
+                )
+        shared = [path for path, v in volumes if v.kraft_metadata == "shared"]
+        if len(shared) > 1:
+            found.append(
+                _error(
+                    f"{shared[1]}.kraftMetadata",
+                    "only one volume may hold the KRaft metadata log",
+                    "remove kraftMetadata from all but one volume",
+                )
+            )
+    else:
+        volumes = [("spec.storage", storage)]
+    for path, volume in volumes:
+        if isinstance(volume, PersistentClaimStorage):
+            if not volume.size:
+                found.append(
+                    _error(f"{path}.size", "is required for persistent-claim storage", "set a size such as 100Gi")
+                )
+            if volume.overrides:
+                found.append(
+                    _warning(
+                        f"{path}.overrides",
+                        "per-broker storage overrides were removed and are ignored",
+                        "use one node pool per storage class",
+                    )
+                )
+    return found
+
+
+def parse_node_id_ranges(text: str) -> list[int] | None:
+    """`[0-2, 10]` -> [0, 1, 2, 10]; None if malformed (Strimzi's annotation syntax)."""
+    if not _NODE_ID_RANGES.match(text.strip()):
+        return None
+    ids: list[int] = []
+    inner = text.strip()[1:-1].strip()
+    if not inner:
+        return ids
+    for part in inner.split(","):
+        low, _, high = part.strip().partition("-")
+        start = int(low)
+        end = int(high) if high else start
+        if end < start:
+            return None
+        ids.extend(range(start, end + 1))
+    return ids
+
+
+def _node_id_annotations(pool: KafkaNodePool) -> list[Finding]:
+    found: list[Finding] = []
+    for key in (NEXT_NODE_IDS, REMOVE_NODE_IDS):
+        value = (pool.metadata.annotations or {}).get(key)
+        if value is not None and parse_node_id_ranges(value) is None:
+            found.append(
+                _error(
+                    f"metadata.annotations.{key}",
+                    f"'{value}' is not a list of node ids",
+                    "write ids and ranges in brackets, e.g. [0-2, 10, 100-110]",
+                )
+            )
+    return found
+
+
+# --- Cluster (Kafka + pools) --------------------------------------------------------------------
+
+
+def validate_cluster(kafka: KafkaResource, pools: Sequence[KafkaNodePool]) -> list[Finding]:
+    """Rules over a Kafka and the node pools labelled for it."""
+    ref = f"Kafka/{kafka.metadata.name}"
+    if not pools:
+        if is_zookeeper_era(kafka):
+            return []
+        return [
+            _error(
+                "",
+                f"no KafkaNodePool has the label {CLUSTER_LABEL}: {kafka.metadata.name}",
+                "create a KafkaNodePool with that label, roles [controller, broker], replicas and storage",
+                "NoNodePools",
+            ).about(ref)
+        ]
+    found: list[Finding] = []
+    if is_zookeeper_era(kafka) and (kafka.spec.kafka.replicas is not None or kafka.spec.kafka.storage is not None):
+        found.append(
+            _warning(
+                "spec.kafka.replicas",
+                "ignored: this cluster has KafkaNodePools, which define its nodes",
+                "remove spec.kafka.replicas, spec.kafka.storage and spec.kafka.resources",
+                "DeprecatedFields",
+            ).about(ref)
+        )
+    controllers = sum(p.spec.replicas for p in pools if ProcessRole.CONTROLLER in p.spec.roles)
+    brokers = sum(p.spec.replicas for p in pools if ProcessRole.BROKER in p.spec.roles)
+    if controllers == 0:
+        found.append(
+            _error(
+                "",
+                "the cluster has no controller nodes",
+                "give a node pool the controller role and replicas > 0",
+                "NoControllers",
+            ).about(ref)
+        )
+    if brokers == 0:
+        found.append(
+            _error(
+                "",
+                "the cluster has no broker nodes",
+                "give a node pool the broker role and replicas > 0",
+                "NoBrokers",
+            ).about(ref)
+        )
+    found += _node_id_collisions(pools)
+    return found
+
+
+def _node_id_collisions(pools: Sequence[KafkaNodePool]) -> list[Finding]:
+    """Two pools asking for the same next node ids would fight over them."""
+    claimed: dict[int, str] = {}
+    found: list[Finding] = []
+    for pool in pools:
+        wanted = parse_node_id_ranges((pool.metadata.annotations or {}).get(NEXT_NODE_IDS, "[]")) or []
+        for node_id in wanted[: pool.spec.replicas]:
+            other = claimed.get(node_id)
+            if other is not None and other != pool.metadata.name:
+                found.append(
+                    _error(
+                        f"metadata.annotations.{NEXT_NODE_IDS}",
+                        f"node id {node_id} is also requested by pool '{other}'",
+                        "give each pool its own id ranges",
+                    ).about(f"KafkaNodePool/{pool.metadata.name}")
+                )
+            claimed[node_id] = pool.metadata.name or ""
+    return found
+
+
+# --- KafkaTopic / KafkaUser ---------------------------------------------------------------------
+
+
+def topic_name(topic: KafkaTopic) -> str:
+    return (topic.spec.topic_name if topic.spec else None) or topic.metadata.name or ""
+
+
+def validate_topic(topic: KafkaTopic) -> list[Finding]:
+    found: list[Finding] = []
+    name = topic_name(topic)
+    path = "spec.topicName" if topic.spec and topic.spec.topic_name else "metadata.name"
+    if not _TOPIC_NAME.match(name) or name in {".", ".."}:
+        found.append(
+            _error(
+                path,
+                f"'{name}' is not a valid Kafka topic name",
+                "use up to 249 letters, digits, '.', '_' or '-'",
+            )
+        )
+    for key, value in ((topic.spec.config if topic.spec else None) or {}).items():
+        if isinstance(value, dict) or value is None:
+            found.append(
+                _error(f"spec.config.{key}", "must be a string, number, boolean or list", "write a scalar value")
+            )
+    if CLUSTER_LABEL not in (topic.metadata.labels or {}):
+        found.append(
+            _error(
+                f"metadata.labels.{CLUSTER_LABEL}",
+                "is required: it names the Kafka cluster of the topic",
+                f"add {CLUSTER_LABEL}: <kafka name>",
+            )
+        )
+    return [f.about(f"KafkaTopic/{topic.metadata.name}") for f in found]
+
+
+def validate_user(user: KafkaUser) -> list[Finding]:
+    found: list[Finding] = []
+    spec = user.spec
+    name = user.metadata.name or ""
+    if spec is not None and isinstance(spec.authentication, TlsClientAuthentication) and len(name) > 64:
+        found.append(
+            _error(
+                "metadata.name",
+                "TLS user names are certificate common names and may have at most 64 characters",
+                "shorten the name",
+            )
+        )
+    if spec is not None and spec.authorization is not None:
+        for index, rule in enumerate(spec.authorization.acls):
+            path = f"spec.authorization.acls[{index}]"
+            if rule.resource.type != "cluster" and not rule.resource.name:
+                found.append(
+                    _error(
+                        f"{path}.resource.name",
+                        f"is required for {rule.resource.type} resources",
+                        "name the resource, or '*' for all",
+                    )
+                )
+            if not rule.operations and rule.operation is None:
+                found.append(
+                    _error(f"{path}.operations", "lists no operations", "add operations such as [Read, Describe]")
+                )
+    if CLUSTER_LABEL not in (user.metadata.labels or {}):
+        found.append(
+            _error(
+                f"metadata.labels.{CLUSTER_LABEL}",
+                "is required: it names the Kafka cluster of the user",
+                f"add {CLUSTER_LABEL}: <kafka name>",
+            )
+        )
+    return [f.about(f"KafkaUser/{user.metadata.name}") for f in found]
+
+
+def validate(resource: Any) -> list[Finding]:
+    """Single-resource rules for any parsed resource."""
+    if isinstance(resource, KafkaResource):
+        return validate_kafka(resource)
+    if isinstance(resource, KafkaNodePool):
+        return validate_node_pool(resource)
+    if isinstance(resource, KafkaTopic):
+        return validate_topic(resource)
+    if isinstance(resource, KafkaUser):
+        return validate_user(resource)
+    return []
