@@ -30,5 +30,8 @@ test: prepare lint
 bench: prepare
 	$(PY) -m bench
 
+crds: setup
+	$(VENV)/bin/krafter crds --output-dir install/crds
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

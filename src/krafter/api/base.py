@@ -77,7 +77,7 @@ def iter_unknown_fields(value: Any, path: str = "") -> Iterator[str]:
     if isinstance(value, OpenModel):
         return
     if isinstance(value, BaseModel):
-        for key in (value.model_extra or {}):
+        for key in value.model_extra or {}:
             yield f"{path}.{key}" if path else key
         for name, field in type(value).model_fields.items():
             child = getattr(value, name)

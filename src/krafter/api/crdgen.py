@@ -193,10 +193,14 @@ def _flatten(models: list[type[BaseModel]], version: str) -> Schema:
             value.pop("default", None)
     if type_values and "type" in properties:
         properties["type"]["enum"] = type_values
-        variants = ", ".join(f"`{v}`" for v in type_values)
-        base = properties["type"].get("description", "")
-        if "Must be one of" not in base:
-            properties["type"]["description"] = f"{base} Must be one of {variants}.".strip()
+        # Describe every variant under `type`, from each variant's docstring.
+        described = []
+        for model in models:
+            tag = _model(model, version, None).get("properties", {}).get("type", {}).get("enum", [None])[0]
+            doc = _description(model)
+            if tag is not None:
+                described.append(f"`{tag}`: {doc}" if doc else f"`{tag}`")
+        properties["type"]["description"] = "One of: " + " ".join(d if d.endswith(".") else d + "." for d in described)
     merged["properties"] = properties
     required = sorted(set.intersection(*required_sets)) if required_sets else []
     if required:

@@ -76,6 +76,8 @@ class Loaded:
 
     parsed: list[Parsed] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    other: list[dict[str, Any]] = field(default_factory=list)
+    """Plain Kubernetes objects from the same files (ConfigMaps for metrics or logging, Secrets)."""
 
     def of_kind(self, kind: str) -> list[Parsed]:
         return [p for p in self.parsed if p.kind == kind]
@@ -239,9 +241,28 @@ def _finding(error: ErrorDetails, doc: Mapping[str, Any], ref: str) -> Finding:
         context = error.get("ctx") or {}
         path = f"{path}.type" if path else "type"
         message, fix = "is required", "set `type` to choose the variant (see `krafter explain`)"
-    elif got is not None and not isinstance(got, (Mapping, list)):
-        message = f"{message} (got {got!r})"
+    else:
+        fix = _FIXES.get(kind, lambda _ctx: None)(error.get("ctx") or {})
+        if got is not None and not isinstance(got, (Mapping, list)):
+            message = f"{message} (got {got!r})"
     return Finding(path, message, fix, resource=ref)
+
+
+_FIXES: dict[str, Any] = {
+    "greater_than_equal": lambda ctx: f"use {ctx.get('ge')} or more",
+    "less_than_equal": lambda ctx: f"use at most {ctx.get('le')}",
+    "string_pattern_mismatch": lambda ctx: f"match the pattern {ctx.get('pattern')}",
+    "literal_error": lambda ctx: f"use one of {ctx.get('expected')}",
+    "enum": lambda ctx: f"use one of {ctx.get('expected')}",
+    "int_parsing": lambda _ctx: "write a whole number",
+    "int_type": lambda _ctx: "write a whole number",
+    "bool_parsing": lambda _ctx: "write true or false",
+    "bool_type": lambda _ctx: "write true or false",
+    "too_short": lambda ctx: f"give at least {ctx.get('min_length')}",
+    "string_type": lambda _ctx: "write a string (quote it in YAML)",
+    "dict_type": lambda _ctx: "write a mapping (key: value lines)",
+    "list_type": lambda _ctx: "write a list (lines starting with '- ')",
+}
 
 
 def load_yaml(text: str, source: str | None = None) -> list[Any]:
@@ -257,12 +278,24 @@ def load_yaml(text: str, source: str | None = None) -> list[Any]:
         ) from None
 
 
+def _is_plain_kubernetes(doc: Mapping[str, Any]) -> bool:
+    """Not a Strimzi resource at all: e.g. `v1` ConfigMap or `apps/v1` Deployment."""
+    api_version = doc.get("apiVersion")
+    if not isinstance(api_version, str) or not isinstance(doc.get("kind"), str):
+        return False
+    group = api_version.rpartition("/")[0]
+    return not group.endswith("strimzi.io")
+
+
 def load(documents: Iterable[Any], source: str | None = None) -> Loaded:
     """Parse every document; unsupported Strimzi kinds are skipped, all errors raised together."""
     loaded = Loaded()
     problems: list[Finding] = []
     for doc in documents:
         kind = doc.get("kind") if isinstance(doc, Mapping) else None
+        if isinstance(doc, Mapping) and _is_plain_kubernetes(doc):
+            loaded.other.append(dict(doc))
+            continue
         if isinstance(kind, str) and kind in KNOWN_UNSUPPORTED:
             name = resource_ref(doc).split("/", 1)[1]
             loaded.skipped.append(Skipped(kind, name, f"{kind} is not supported by Krafter yet", source))
@@ -294,6 +327,7 @@ def load_files(paths: Iterable[str | Path]) -> Loaded:
             continue
         merged.parsed += loaded.parsed
         merged.skipped += loaded.skipped
+        merged.other += loaded.other
     if problems:
         raise InvalidResource(problems)
     return merged

@@ -35,5 +35,15 @@ def version() -> None:
     click.echo(f"krafter {__version__} (default Kafka {DEFAULT_KAFKA_VERSION})")
 
 
+def _register() -> None:
+    from krafter.cli import api_commands
+
+    cli.add_command(api_commands.crds)
+    cli.add_command(api_commands.explain)
+
+
+_register()
+
+
 def main() -> None:
     cli()
