@@ -37,10 +37,20 @@ def kafka_dist():  # type: ignore[no-untyped-def]
         unavailable("Kafka", exc)
 
 
-def _cluster(kafka_dist, tmp_path_factory, nodes: int):  # type: ignore[no-untyped-def]
+# ACL APIs answer SECURITY_DISABLED without an authorizer. PLAINTEXT clients (the tests,
+# and the brokers to each other) are User:ANONYMOUS, made a super user so nothing else changes.
+ACL_AUTHORIZER = {
+    "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+    "super.users": "User:ANONYMOUS",
+}
+
+
+def _cluster(kafka_dist, tmp_path_factory, nodes: int, extra_config=None):  # type: ignore[no-untyped-def]
     from krafter.testing.kafka_cluster import LocalKafkaCluster
 
-    cluster = LocalKafkaCluster(kafka_dist, tmp_path_factory.mktemp(f"kafka{nodes}"), nodes=nodes)
+    cluster = LocalKafkaCluster(
+        kafka_dist, tmp_path_factory.mktemp(f"kafka{nodes}"), nodes=nodes, extra_config=extra_config
+    )
     try:
         cluster.start()
     except EnvironmentProblem as exc:
@@ -51,8 +61,8 @@ def _cluster(kafka_dist, tmp_path_factory, nodes: int):  # type: ignore[no-untyp
 
 @pytest.fixture(scope="session")
 def kafka_cluster(kafka_dist, tmp_path_factory) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    """Three combined-role KRaft nodes (dynamic quorum) on 127.0.0.1, shared by the session."""
-    cluster = _cluster(kafka_dist, tmp_path_factory, 3)
+    """Three combined-role KRaft nodes (dynamic quorum) with an ACL authorizer, shared by the session."""
+    cluster = _cluster(kafka_dist, tmp_path_factory, 3, extra_config=ACL_AUTHORIZER)
     yield cluster
     cluster.stop()
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
-from kafka.admin import KafkaAdminClient
+
+from krafter.kafka.admin import KafkaAdmin
+from krafter.kafka.admin_types import ConnectionSettings, NewTopic
 
 pytestmark = pytest.mark.kafka
 
@@ -29,20 +31,15 @@ def _consume_all(bootstrap: str, topic: str, expected: int) -> list[bytes]:
 
 
 def test_three_node_cluster_registers_every_broker(kafka_cluster) -> None:
-    admin = KafkaAdminClient(bootstrap_servers=kafka_cluster.bootstrap_servers)
-    try:
-        brokers = admin.describe_cluster()["brokers"]
-    finally:
-        admin.close()
-    assert sorted(b["node_id"] for b in brokers) == [0, 1, 2]
+    with KafkaAdmin(ConnectionSettings(kafka_cluster.bootstrap_servers)) as admin:
+        brokers = admin.describe_cluster().brokers
+    assert sorted(b.node_id for b in brokers) == [0, 1, 2]
 
 
 def test_record_is_readable_after_one_node_is_killed(kafka_cluster, topic_name) -> None:
-    admin = KafkaAdminClient(bootstrap_servers=kafka_cluster.bootstrap_servers)
-    try:
-        admin.create_topics([{"name": topic_name, "num_partitions": 1, "replication_factor": 3}])
-    finally:
-        admin.close()
+    with KafkaAdmin(ConnectionSettings(kafka_cluster.bootstrap_servers)) as admin:
+        result = admin.create_topics([NewTopic(topic_name, partitions=1, replication_factor=3)])
+    assert result[topic_name].ok
     producer = KafkaProducer(bootstrap_servers=kafka_cluster.bootstrap_servers, acks="all")
     producer.send(topic_name, b"survives").get(timeout=30)
     producer.close()

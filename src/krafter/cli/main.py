@@ -36,10 +36,12 @@ def version() -> None:
 
 
 def _register() -> None:
-    from krafter.cli import api_commands
+    from krafter.cli import api_commands, local_commands
 
     cli.add_command(api_commands.crds)
     cli.add_command(api_commands.explain)
+    for command in (local_commands.up, local_commands.down, local_commands.status, local_commands.logs):
+        cli.add_command(command)
 
 
 _register()

@@ -8,6 +8,7 @@ so the rest of the operator never depends on the client library's shapes.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from krafter.core.errors import KrafterError
@@ -188,7 +189,7 @@ class NewTopic:
     name: str
     partitions: int | None = None
     replication_factor: int | None = None
-    config: dict[str, str] = field(default_factory=dict)
+    config: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,13 @@ BROKER_ROLE = "strimzi.io/broker-role"
 CONTROLLER_ROLE = "strimzi.io/controller-role"
 POD_NAME = "strimzi.io/pod-name"
 COMPONENT_TYPE = "strimzi.io/component-type"
+DISCOVERY = "strimzi.io/discovery"
+"""Label (`"true"`) and annotation (JSON) on the bootstrap Service that client tooling discovers."""
 MANAGED_BY = "app.kubernetes.io/managed-by"
 MANAGER = "krafter"
+OPERATOR = {"app.kubernetes.io/name": "krafter"}
+"""Labels of the operator's own Pods (NetworkPolicy peers)."""
+CERTIFICATE_AUTHORITY = "certificate-authority"
 
 
 def common(cluster: str) -> dict[str, str]:
@@ -28,6 +33,19 @@ def common(cluster: str) -> dict[str, str]:
 
 def kafka_component(cluster: str) -> dict[str, str]:
     return {**common(cluster), NAME: f"{cluster}-kafka"}
+
+
+def pool(cluster: str, pool_name: str) -> dict[str, str]:
+    return {**kafka_component(cluster), POOL: pool_name}
+
+
+def node_owned(cluster: str, pool_name: str, pod_name: str) -> dict[str, str]:
+    """A node's ConfigMap, Secret, PVCs and per-broker Services: findable by the node's Pod name."""
+    return {**pool(cluster, pool_name), POD_NAME: pod_name}
+
+
+def certificate_authority(cluster: str) -> dict[str, str]:
+    return {**common(cluster), COMPONENT_TYPE: CERTIFICATE_AUTHORITY}
 
 
 def node(cluster: str, pool: str, pod_name: str, *, broker: bool, controller: bool) -> dict[str, str]:
@@ -48,3 +66,8 @@ def selector(cluster: str) -> dict[str, str]:
 
 def broker_selector(cluster: str) -> dict[str, str]:
     return {**selector(cluster), BROKER_ROLE: "true"}
+
+
+def pod_selector(cluster: str, pod_name: str) -> dict[str, str]:
+    """Exactly one node's Pod (per-broker Services)."""
+    return {**selector(cluster), POD_NAME: pod_name}

@@ -55,6 +55,7 @@ class VolumePlan:
     delete_claim: bool = False
     claim_name: str | None = None
     """PersistentVolumeClaim name, for persistent-claim volumes."""
+    volume_attributes_class: str | None = None
     holds_metadata: bool = False
 
 

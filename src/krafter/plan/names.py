@@ -6,6 +6,9 @@
 from __future__ import annotations
 
 KUBERNETES_NAME_LIMIT = 63
+"""Pods (their hostname), Services and label values: a DNS label."""
+KUBERNETES_SUBDOMAIN_LIMIT = 253
+"""Most other objects (ConfigMaps, Secrets, PVCs, ...): a DNS subdomain."""
 
 
 def pod(cluster: str, pool: str, node_id: int) -> str:
@@ -31,6 +34,13 @@ def external_bootstrap(cluster: str, listener: str, port: int) -> str:
     if listener == "external" and port == 9094:
         return f"{cluster}-kafka-external-bootstrap"
     return f"{cluster}-kafka-{listener}-bootstrap"
+
+
+def external_bootstrap_route(cluster: str, listener: str, port: int) -> str:
+    """Bootstrap Route/Ingress/TLSRoute; Strimzi's `external`-on-9094 quirk names it `<c>-kafka-bootstrap`."""
+    if listener == "external" and port == 9094:
+        return bootstrap_service(cluster)
+    return external_bootstrap(cluster, listener, port)
 
 
 def per_broker(cluster: str, pool: str, listener: str, port: int, node_id: int) -> str:
@@ -76,6 +86,19 @@ def kafka_component(cluster: str) -> str:
 
 def network_policy(cluster: str) -> str:
     return f"{cluster}-network-policy-kafka"
+
+
+def init_cluster_role_binding(namespace: str, cluster: str) -> str:
+    """Lets the rack-awareness init container read its Kubernetes node's labels.
+
+    Not Strimzi's `strimzi-<ns>-<c>-kafka-init`: a binding's roleRef cannot change, and that
+    one points at Strimzi's ClusterRole, so reusing the name would block a takeover.
+    """
+    return f"krafter-{namespace}-{cluster}-kafka-init"
+
+
+INIT_CLUSTER_ROLE = "krafter-kafka-init"
+"""ClusterRole (installed with the operator) allowing `get` on nodes."""
 
 
 def jmx_secret(cluster: str) -> str:

@@ -6,6 +6,7 @@ reproducible and a reconcile of an unchanged cluster changes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -13,7 +14,7 @@ from krafter.api import versions
 from krafter.api.common import ContainerTemplate, PodTemplate
 from krafter.api.kafka import Kafka
 from krafter.api.nodepool import KafkaNodePool, ProcessRole
-from krafter.plan import labels, names, server_config
+from krafter.plan import labels, name_limits, names, server_config
 from krafter.plan import listeners as listener_plan
 from krafter.plan.jvm import plan_jvm
 from krafter.plan.model import (
@@ -258,7 +259,7 @@ def plan_cluster(given: PlanInput, profile: Profile) -> ClusterPlan:
         for pool in pools
     )
     pdb = template.pod_disruption_budget.max_unavailable if template and template.pod_disruption_budget else 1
-    return ClusterPlan(
+    plan = ClusterPlan(
         name=cluster,
         namespace=namespace,
         cluster_id=given.cluster_id,
@@ -276,3 +277,4 @@ def plan_cluster(given: PlanInput, profile: Profile) -> ClusterPlan:
         pdb_max_unavailable=pdb,
         pending_addresses=tuple(pending),
     )
+    return dataclasses.replace(plan, findings=tuple(name_limits.check_names(plan)))

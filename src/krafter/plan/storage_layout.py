@@ -41,6 +41,9 @@ def plan_volumes(
                 else (),
                 delete_claim=volume.delete_claim if isinstance(volume, PersistentClaimStorage) else False,
                 claim_name=names.pvc(cluster, pool, node_id, volume_id) if persistent else None,
+                volume_attributes_class=volume.volume_attributes_class
+                if isinstance(volume, PersistentClaimStorage)
+                else None,
                 # Without an explicit choice Kafka puts the metadata log in the first log dir.
                 holds_metadata=volume.kraft_metadata == "shared" if any_marked else index == 0,
             )

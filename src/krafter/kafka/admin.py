@@ -1,0 +1,363 @@
+"""Krafter's one Kafka Admin client: typed, synchronous, and the only user of kafka-python's admin.
+
+Every method returns frozen values from `admin_types` (or the ACL/quota modules). A request
+that fails as a whole raises `KafkaAdminError`; batch requests return one `OpResult` per
+item instead, because reconcilers act on each item (a topic that already exists is not a
+failure of the other 499). Calls block; async callers use `asyncio.to_thread`.
+
+KRaft facts a caller needs: DescribeCluster's "controller" is a random live broker (the
+active controller is `describe_quorum().leader_id`); metadata changes (topics, ACLs, SCRAM,
+quotas, configs) reach each broker asynchronously, so a read right after a write may
+briefly show the old state.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import TracebackType
+from typing import Any, TypeVar
+
+from krafter.kafka import (
+    admin_acls,
+    admin_cluster,
+    admin_configs,
+    admin_quotas,
+    admin_scram,
+    admin_topics,
+    admin_wire,
+)
+from krafter.kafka.admin_acls import AclBinding
+from krafter.kafka.admin_types import (
+    OK,
+    UNKNOWN_TOPIC_OR_PARTITION,
+    ClusterDescription,
+    ConfigChange,
+    ConfigEntry,
+    ConnectionSettings,
+    FeatureLevel,
+    KafkaAdminError,
+    NewTopic,
+    OpResult,
+    PartitionHealth,
+    QuorumState,
+    Reassignment,
+    ScramCredential,
+    ScramMechanism,
+    TopicDescription,
+    TopicPartition,
+)
+
+R = TypeVar("R")
+
+_RESOURCE_NOT_FOUND = 91
+_PREFERRED_ELECTION = 0
+_MIN_INSYNC_REPLICAS = "min.insync.replicas"
+_CONFIG_BATCH = 500
+_SCRAM_BATCH = 100
+_ACL_BATCH = 500
+
+Described = dict[str, tuple[OpResult, dict[str, ConfigEntry]]]
+
+
+class KafkaAdmin:
+    """A context manager around one cluster's Admin API; connects on first use."""
+
+    def __init__(self, settings: ConnectionSettings) -> None:
+        self.settings = settings
+        self._client_instance: Any = None
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> KafkaAdmin:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            client, self._client_instance = self._client_instance, None
+        if client is not None:
+            client.close()
+
+    @property
+    def _client(self) -> Any:
+        with self._lock:
+            if self._client_instance is None:
+                self._client_instance = admin_wire.open_client(self.settings)
+            return self._client_instance
+
+    def _call(self, action: str, method: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+        """Call a public kafka-python admin method, translating its errors."""
+        with admin_wire.translated(action):
+            return method(*args, **kwargs)
+
+    def _send(self, action: str, request: Any, node_id: int | None = None) -> Any:
+        """Send a protocol request where kafka-python's method would lose detail (or has none)."""
+        client = self._client
+        with admin_wire.translated(action):
+            return admin_wire.send(client, request, node_id)
+
+    @property
+    def _timeout_ms(self) -> int:
+        return self.settings.operation_timeout_ms
+
+    # --- cluster -------------------------------------------------------------------------
+
+    def describe_cluster(self) -> ClusterDescription:
+        """Brokers (fenced ones included, flagged) and the cluster id."""
+        raw = self._call("Describing the cluster", self._client.describe_cluster)
+        return admin_cluster.parse_cluster(raw)
+
+    def describe_quorum(self) -> QuorumState:
+        """The KRaft metadata quorum; `leader_id` is the active controller."""
+        response = self._send("Describing the KRaft quorum", admin_cluster.quorum_request())
+        return admin_cluster.parse_quorum(response)
+
+    def describe_features(self) -> dict[str, FeatureLevel]:
+        """Supported and finalized feature levels (metadata.version, kraft.version, ...)."""
+        return admin_cluster.parse_features(self._call("Describing features", self._client.describe_features))
+
+    def list_groups(self) -> set[str]:
+        return {group["group_id"] for group in self._call("Listing groups", self._client.list_groups)}
+
+    # --- topics --------------------------------------------------------------------------
+
+    def list_topics(self, include_internal: bool = False) -> set[str]:
+        topics = self._describe_topics(None)
+        return {name for name, topic in topics.items() if include_internal or not topic.internal}
+
+    def describe_topics(self, names: Iterable[str]) -> dict[str, TopicDescription]:
+        """Topics by name; names that do not exist are absent from the result."""
+        wanted = list(dict.fromkeys(names))
+        return self._describe_topics(wanted) if wanted else {}
+
+    def _describe_topics(self, names: list[str] | None) -> dict[str, TopicDescription]:
+        return admin_topics.parse_metadata(self._call("Describing topics", self._client.describe_topics, names))
+
+    def create_topics(self, topics: Sequence[NewTopic], batch_size: int = 500) -> dict[str, OpResult]:
+        """Create in batches; an existing topic comes back with `OpResult.already_exists`."""
+        results: dict[str, OpResult] = {}
+        for batch in admin_wire.batches(list(topics), batch_size):
+            raw = self._call(
+                f"Creating {len(batch)} topics",
+                self._client.create_topics,
+                admin_topics.create_spec(batch),
+                timeout_ms=self._timeout_ms,
+                raise_errors=False,
+            )
+            results.update(admin_topics.parse_topic_results(raw["topics"]))
+        return results
+
+    def delete_topics(self, names: Iterable[str], batch_size: int = 500) -> dict[str, OpResult]:
+        results: dict[str, OpResult] = {}
+        for batch in admin_wire.batches(list(dict.fromkeys(names)), batch_size):
+            raw = self._call(
+                f"Deleting {len(batch)} topics",
+                self._client.delete_topics,
+                batch,
+                timeout_ms=self._timeout_ms,
+                raise_errors=False,
+            )
+            results.update(admin_topics.parse_topic_results(raw["topics"]))
+        return results
+
+    def create_partitions(self, total_counts: Mapping[str, int]) -> dict[str, OpResult]:
+        """Grow topics to these total partition counts (Kafka never shrinks; same count is
+        INVALID_PARTITIONS)."""
+        if not total_counts:
+            return {}
+        response = self._call(
+            "Creating partitions",
+            self._client.create_partitions,
+            dict(total_counts),
+            timeout_ms=self._timeout_ms,
+            raise_errors=False,
+        )
+        return {r.name: admin_wire.op_result(r.error_code, r.error_message) for r in response.results}
+
+    # --- configs -------------------------------------------------------------------------
+
+    def describe_topic_configs(self, names: Iterable[str]) -> dict[str, dict[str, ConfigEntry]]:
+        """Every config of each topic; names that do not exist are absent from the result."""
+        described = self._describe_configs(admin_configs.TOPIC, list(dict.fromkeys(names)), None)
+        configs = {}
+        for name, (outcome, entries) in described.items():
+            if outcome.error_name == UNKNOWN_TOPIC_OR_PARTITION:
+                continue
+            _raise_unless_ok(outcome, f"Describing configs of topic {name}")
+            configs[name] = entries
+        return configs
+
+    def alter_topic_configs(self, changes: Mapping[str, Sequence[ConfigChange]]) -> dict[str, OpResult]:
+        """Incremental: only the named keys change; a None value reverts the key to its default."""
+        results: dict[str, OpResult] = {}
+        for batch in admin_wire.batches(list(changes), _CONFIG_BATCH):
+            request = admin_configs.alter_request(admin_configs.TOPIC, {name: changes[name] for name in batch})
+            results.update(admin_configs.parse_alter(self._send("Altering topic configs", request)))
+        return results
+
+    def describe_broker_config(self, node_id: int | None = None) -> dict[str, ConfigEntry]:
+        """One broker's configs, or with None the cluster-wide dynamic defaults (only those set)."""
+        name = _broker_resource(node_id)
+        described = self._describe_configs(admin_configs.BROKER, [name], None, node_id)
+        outcome, entries = described.get(name, (OK, {}))
+        _raise_unless_ok(outcome, f"Describing configs of broker {name or '<cluster default>'}")
+        return entries
+
+    def alter_broker_configs(self, changes: Mapping[int | None, Sequence[ConfigChange]]) -> dict[int | None, OpResult]:
+        """Dynamic configs per broker (node id) or cluster-wide (None); a None value deletes."""
+        results: dict[int | None, OpResult] = {}
+        for node_id, node_changes in changes.items():
+            name = _broker_resource(node_id)
+            request = admin_configs.alter_request(admin_configs.BROKER, {name: node_changes})
+            # A broker's own config goes to that broker, as the Java admin client does.
+            response = self._send(f"Altering configs of broker {name or '<cluster default>'}", request, node_id)
+            results[node_id] = admin_configs.parse_alter(response).get(name, OK)
+        return results
+
+    def _describe_configs(
+        self, resource_type: int, names: list[str], keys: Sequence[str] | None, node_id: int | None = None
+    ) -> Described:
+        described: Described = {}
+        for batch in admin_wire.batches(names, _CONFIG_BATCH):
+            request = admin_configs.describe_request(resource_type, batch, keys)
+            described.update(admin_configs.parse_describe(self._send("Describing configs", request, node_id)))
+        return described
+
+    # --- partitions ----------------------------------------------------------------------
+
+    def alter_partition_reassignments(
+        self, reassignments: Mapping[TopicPartition, Sequence[int] | None]
+    ) -> dict[TopicPartition, OpResult]:
+        """Move partitions to these replica lists (the first is the preferred leader); None
+        cancels an ongoing reassignment. Completion is observed with list_partition_reassignments."""
+        if not reassignments:
+            return {}
+        request = admin_topics.reassignment_request(reassignments, self._timeout_ms)
+        return admin_topics.parse_reassignment(self._send("Altering partition reassignments", request))
+
+    def list_partition_reassignments(self) -> dict[TopicPartition, Reassignment]:
+        raw = self._call("Listing reassignments", self._client.list_partition_reassignments)
+        return admin_topics.parse_ongoing(raw)
+
+    def elect_preferred_leaders(
+        self, partitions: Mapping[str, Sequence[int]] | None = None
+    ) -> dict[TopicPartition, OpResult]:
+        """Move leadership to each partition's first replica; None means every partition.
+        A partition already led by its preferred replica is ok."""
+        # kafka-python wants {topic: [partitions]}: a list of TopicPartition is silently
+        # turned into a wrong topic name and elects nothing.
+        wanted = {topic: list(parts) for topic, parts in partitions.items()} if partitions is not None else None
+        response = self._call(
+            "Electing preferred leaders",
+            self._client.elect_leaders,
+            _PREFERRED_ELECTION,
+            wanted,
+            timeout_ms=self._timeout_ms,
+            raise_errors=False,
+        )
+        return admin_topics.parse_elections(response)
+
+    def partition_health(self, min_isr_default: int = 1) -> PartitionHealth:
+        """Under-replicated, under-min-ISR and offline partitions over every topic.
+
+        Each topic's effective min.insync.replicas comes from its config (the topic's own
+        value, else the cluster's); `min_isr_default` only covers topics whose config could
+        not be read, such as one deleted in between.
+        """
+        topics = self._describe_topics(None)
+        described = self._describe_configs(admin_configs.TOPIC, list(topics), [_MIN_INSYNC_REPLICAS])
+        min_isr = {}
+        for name, (outcome, entries) in described.items():
+            entry = entries.get(_MIN_INSYNC_REPLICAS)
+            if outcome.ok and entry is not None and entry.value:
+                min_isr[name] = int(entry.value)
+        return admin_topics.count_health(topics.values(), min_isr, min_isr_default)
+
+    # --- SCRAM users ---------------------------------------------------------------------
+
+    def upsert_scram_credentials(self, credentials: Sequence[ScramCredential]) -> dict[str, OpResult]:
+        """Create or replace each user's credential for its mechanism, in batches."""
+        results: dict[str, OpResult] = {}
+        for round_ in admin_scram.one_per_user(credentials, lambda c: c.user):
+            for batch in admin_wire.batches(round_, _SCRAM_BATCH):
+                response = self._send("Upserting SCRAM credentials", admin_scram.upsert_request(batch))
+                admin_scram.merge(results, admin_scram.parse_alter(response))
+        return results
+
+    def delete_scram_credentials(self, users: Iterable[str]) -> dict[str, OpResult]:
+        """Remove every SCRAM mechanism of each user; a user without any gets RESOURCE_NOT_FOUND."""
+        existing = self.describe_scram_users()
+        results: dict[str, OpResult] = {}
+        deletions: list[tuple[str, ScramMechanism]] = []
+        for user in dict.fromkeys(users):
+            if user in existing:
+                deletions.extend((user, mechanism) for mechanism in existing[user])
+            else:
+                results[user] = admin_wire.op_result(_RESOURCE_NOT_FOUND, f"User {user} has no SCRAM credentials.")
+        for round_ in admin_scram.one_per_user(deletions, lambda d: d[0]):
+            for batch in admin_wire.batches(round_, _SCRAM_BATCH):
+                response = self._send("Deleting SCRAM credentials", admin_scram.delete_request(batch))
+                admin_scram.merge(results, admin_scram.parse_alter(response))
+        return results
+
+    def describe_scram_users(self) -> dict[str, tuple[ScramMechanism, ...]]:
+        """Every user that has SCRAM credentials, with its mechanisms."""
+        raw = self._call("Describing SCRAM users", self._client.describe_user_scram_credentials)
+        users = {}
+        for user, info in raw.items():
+            mechanisms = {ScramMechanism.from_code(int(c["mechanism"])) for c in info["credential_infos"]}
+            known = tuple(sorted((m for m in mechanisms if m is not None), key=lambda m: m.value))
+            if known:
+                users[user] = known
+        return users
+
+    # --- ACLs ----------------------------------------------------------------------------
+
+    def describe_acls(self, principal: str | None = None) -> list[AclBinding]:
+        """All ACLs, or one principal's (`User:alice`). Needs an authorizer on the brokers
+        (else SECURITY_DISABLED)."""
+        return admin_acls.parse_describe(self._send("Describing ACLs", admin_acls.describe_request(principal)))
+
+    def create_acls(self, bindings: Sequence[AclBinding]) -> list[OpResult]:
+        """One result per binding, in order; creating an existing binding is ok."""
+        results: list[OpResult] = []
+        for batch in admin_wire.batches(list(bindings), _ACL_BATCH):
+            results += admin_acls.parse_create(self._send("Creating ACLs", admin_acls.create_request(batch)))
+        return results
+
+    def delete_acls(self, bindings: Sequence[AclBinding]) -> list[OpResult]:
+        """Delete exactly these bindings; one result per binding, ok also when it was absent."""
+        results: list[OpResult] = []
+        for batch in admin_wire.batches(list(bindings), _ACL_BATCH):
+            results += admin_acls.parse_delete(self._send("Deleting ACLs", admin_acls.delete_request(batch)))
+        return results
+
+    # --- client quotas -------------------------------------------------------------------
+
+    def describe_client_quotas(self, user: str | None = None) -> dict[str, dict[str, float]]:
+        """Quotas of every user (None), of one user, or of `admin_quotas.DEFAULT_USER`."""
+        response = self._send("Describing client quotas", admin_quotas.describe_request(user))
+        return admin_quotas.parse_describe(response)
+
+    def alter_client_quotas(self, changes: Mapping[str, Mapping[str, float | None]]) -> dict[str, OpResult]:
+        """Set quota keys per user (see `admin_quotas.QuotaKey`); a None value removes the key."""
+        if not changes:
+            return {}
+        response = self._send("Altering client quotas", admin_quotas.alter_request(changes))
+        return admin_quotas.parse_alter(response)
+
+
+def _broker_resource(node_id: int | None) -> str:
+    """Kafka names a broker config resource by node id, and the cluster-wide default by ""."""
+    return "" if node_id is None else str(node_id)
+
+
+def _raise_unless_ok(outcome: OpResult, action: str) -> None:
+    if not outcome.ok:
+        raise KafkaAdminError(
+            f"{action} failed: {outcome}", error_name=outcome.error_name or "", error_code=outcome.error_code
+        )

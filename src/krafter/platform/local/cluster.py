@@ -1,0 +1,423 @@
+"""`krafter up / down / status` on this machine: the same plan as on Kubernetes, as processes.
+
+`up` is a reconcile: it plans from the resources and what the state directory remembers,
+writes each node's files, starts what is not running, restarts (one at a time) what changed,
+stops what was removed, and waits until Kafka itself reports the cluster healthy.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+import yaml
+
+from krafter.api.cluster import ClusterInput
+from krafter.core.errors import EnvironmentProblem, KrafterError
+from krafter.kafka import dist as kafka_dist
+from krafter.kafka import runtime
+from krafter.kafka.admin import KafkaAdmin
+from krafter.kafka.admin_types import ConnectionSettings, KafkaAdminError, SecurityProtocol
+from krafter.plan import node_files
+from krafter.plan.model import ClusterPlan, NodePlan
+from krafter.plan.planner import PlanInput, plan_cluster
+from krafter.plan.profile import LocalProfile
+from krafter.platform.local import processes, security
+from krafter.platform.local.state import ClusterRecord, ClusterState
+
+Progress = Callable[[str], None]
+PORT_BASE_FIRST = 20000
+PORT_BASE_STEP = 1000
+PORT_BASE_CHOICES = 40
+MAX_LOCAL_NODE_ID = 99  # ports are port_base + node_id * 10 + slot
+
+
+@dataclass
+class UpResult:
+    plan: ClusterPlan
+    state: ClusterState
+    identity: security.OperatorIdentity
+    started: list[str] = field(default_factory=list)
+    restarted: list[str] = field(default_factory=list)
+    stopped: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def bootstrap(self, listener: str) -> str:
+        entry = next(item for item in self.plan.listeners if item.name == listener)
+        return ",".join(str(endpoint) for endpoint in entry.bootstrap)
+
+
+def _port_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.3)
+        return sock.connect_ex((host, port)) == 0
+
+
+def node_ports(node: NodePlan) -> list[int]:
+    return [entry.bind.port for entry in node.listeners if entry.advertised is not None]
+
+
+def dirs_of(state: ClusterState, node: NodePlan) -> processes.NodeDirs:
+    return processes.NodeDirs(state.node_dir(node.pod_name))
+
+
+def admin_settings(plan: ClusterPlan, identity: security.OperatorIdentity) -> ConnectionSettings:
+    """Krafter talks to its clusters like the operator does: mTLS on the replication listener."""
+    endpoints = [str(node.listener("replication").advertised) for node in plan.brokers]
+    return ConnectionSettings(
+        bootstrap_servers=",".join(endpoints),
+        security_protocol=SecurityProtocol.SSL,
+        ssl_cafile=str(identity.ca_file),
+        ssl_certfile=str(identity.cert_file),
+        ssl_keyfile=str(identity.key_file),
+        request_timeout_ms=15_000,
+        client_id="krafter-cli",
+    )
+
+
+def _is_controller(node_dir: Path) -> bool:
+    config = processes.NodeDirs(node_dir).config / node_files.SERVER_CONFIG
+    try:
+        lines = config.read_text().splitlines()
+    except OSError:
+        return False
+    return any(line.startswith("process.roles=") and "controller" in line for line in lines)
+
+
+class LocalPlatform:
+    def __init__(self, state_dir: Path | None = None, progress: Progress | None = None) -> None:
+        self.state_dir = state_dir
+        self.say: Progress = progress or (lambda _message: None)
+
+    def state(self, name: str) -> ClusterState:
+        return ClusterState.at(name, self.state_dir)
+
+    # --- planning ----------------------------------------------------------------------------
+
+    def _choose_port_base(self, name: str) -> int:
+        """A port range no other local cluster uses, stable for the cluster's name."""
+        taken = set()
+        root = self.state(name).base
+        if root.is_dir():
+            for other in root.iterdir():
+                record = ClusterState(root, other.name).load()
+                if record is not None and other.name != name:
+                    taken.add(record.port_base)
+        start = zlib.crc32(name.encode()) % PORT_BASE_CHOICES
+        for offset in range(PORT_BASE_CHOICES):
+            base = PORT_BASE_FIRST + ((start + offset) % PORT_BASE_CHOICES) * PORT_BASE_STEP
+            if base not in taken and all(_port_free(base + p) for p in (0, 1, 2, 10, 11, 12)):
+                return base
+        raise EnvironmentProblem("no free port range between 20000 and 60000 for a local cluster")
+
+    def plan(self, cluster: ClusterInput, record: ClusterRecord) -> ClusterPlan:
+        profile = LocalProfile(PurePosixPath(str(self.state(cluster.name).root)), port_base=record.port_base)
+        given = PlanInput(
+            kafka=cluster.kafka,
+            pools=cluster.pools,
+            cluster_id=record.cluster_id,
+            current_node_ids=record.node_ids,
+            founding_voters=tuple(record.founding_voters) if record.founding_voters is not None else None,
+        )
+        plan = plan_cluster(given, profile)
+        too_high = [n.node_id for n in plan.nodes if n.node_id > MAX_LOCAL_NODE_ID]
+        if too_high:
+            raise KrafterError(
+                f"node ids {too_high} are above {MAX_LOCAL_NODE_ID}, which the local platform's port scheme "
+                "cannot map; lower strimzi.io/next-node-ids for local runs"
+            )
+        return plan
+
+    # --- up ----------------------------------------------------------------------------------
+
+    def up(
+        self, cluster: ClusterInput, documents: Sequence[dict[str, object]] = (), timeout: float = 240.0
+    ) -> UpResult:
+        started_at = time.monotonic()
+        state = self.state(cluster.name)
+        record = state.load()
+        if record is None:
+            record = ClusterRecord(
+                name=cluster.name,
+                cluster_id=runtime.random_uuid(),
+                port_base=self._choose_port_base(cluster.name),
+            )
+        plan = self.plan(cluster, record)
+        dist = kafka_dist.resolve(plan.kafka_version, progress=self.say)
+        now = datetime.now(UTC)
+        cas = security.ensure_cas(state.ca_dir, plan, now)
+        identity = security.ensure_operator_identity(state.operator_dir, plan, cas, now)
+        result = UpResult(plan, state, identity)
+
+        changed: set[int] = set()
+        for node in plan.nodes:
+            dirs = dirs_of(state, node)
+            config = {name: text.encode() for name, text in node_files.config_files(plan, node).items()}
+            config_changed = security.write_files(dirs.config, config)
+            certs = security.node_certificate_files(dirs.certs, node, cas, plan.kafka.spec.cluster_ca, now)
+            certs_changed = security.write_files(dirs.certs, certs)
+            if config_changed or certs_changed:
+                changed.add(node.node_id)
+
+        self._stop_removed(state, plan, result)
+        running = {n.node_id for n in plan.nodes if processes.running_pid(dirs_of(state, n)) is not None}
+        to_start = [n for n in plan.nodes if n.node_id not in running]
+        self._check_ports(to_start)
+        pids = {}
+        for node in to_start:
+            self.say(f"starting {node.pod_name} ({'+'.join(node.roles)})")
+            pids[node.node_id] = processes.start(dirs_of(state, node), dist, node.jvm.heap_opts(), node.jvm.options)
+            result.started.append(node.pod_name)
+        self._wait_started(state, plan, pids, timeout)
+        record.node_ids = {pool.name: list(pool.node_ids) for pool in plan.pools}
+        if record.founding_voters is None:
+            record.founding_voters = list(plan.quorum.voter_ids)
+        record.kafka_version = plan.kafka_version
+        state.save(record)
+        if documents:
+            (state.root / "resources.yaml").write_text(yaml.safe_dump_all(list(documents), sort_keys=False))
+        self.wait_healthy(plan, identity, timeout, state)
+        restart = [n for n in plan.nodes if n.node_id in changed and n.node_id in running]
+        if restart:
+            self._rolling_restart(
+                state=state, plan=plan, identity=identity, nodes=restart, dist=dist, timeout=timeout, result=result
+            )
+        result.seconds = time.monotonic() - started_at
+        return result
+
+    def _check_ports(self, nodes: Sequence[NodePlan]) -> None:
+        for node in nodes:
+            busy = [port for port in node_ports(node) if not _port_free(port)]
+            if busy:
+                raise EnvironmentProblem(
+                    f"port(s) {', '.join(map(str, busy))} needed by {node.pod_name} are in use by another "
+                    "program; stop it, or `krafter down` the cluster that uses them"
+                )
+
+    def _stop_removed(self, state: ClusterState, plan: ClusterPlan, result: UpResult) -> None:
+        wanted = {node.pod_name for node in plan.nodes}
+        for pod in state.node_pods():
+            if pod in wanted:
+                continue
+            dirs = processes.NodeDirs(state.node_dir(pod))
+            if processes.stop(dirs):
+                self.say(f"stopped {pod} (no longer in the plan)")
+                result.stopped.append(pod)
+
+    def _wait_started(self, state: ClusterState, plan: ClusterPlan, pids: dict[int, int], timeout: float) -> None:
+        """Until every started node listens on its ports; a node that dies shows its log."""
+        deadline = time.monotonic() + timeout
+        waiting = {node_id for node_id in pids}
+        while waiting and time.monotonic() < deadline:
+            for node_id in sorted(waiting):
+                node = plan.node(node_id)
+                dirs = dirs_of(state, node)
+                if processes.exited_early(dirs, pids[node_id]):
+                    raise EnvironmentProblem(
+                        f"{node.pod_name} exited during start-up. Last log lines ({dirs.log}):\n"
+                        f"{processes.log_tail(dirs)}"
+                    )
+                if all(_port_open(port) for port in node_ports(node)):
+                    waiting.discard(node_id)
+            time.sleep(0.25)
+        if waiting:
+            names = ", ".join(plan.node(i).pod_name for i in sorted(waiting))
+            raise EnvironmentProblem(f"{names} did not open their ports within {timeout:.0f} s")
+
+    def wait_healthy(
+        self, plan: ClusterPlan, identity: security.OperatorIdentity, timeout: float, state: ClusterState
+    ) -> None:
+        """Until every broker is registered and unfenced and every controller is a voter."""
+        deadline = time.monotonic() + timeout
+        problem = "not reachable yet"
+        brokers = {n.node_id for n in plan.brokers}
+        voters = set(plan.quorum.voter_ids)
+        while time.monotonic() < deadline:
+            try:
+                with KafkaAdmin(admin_settings(plan, identity)) as admin:
+                    described = admin.describe_cluster()
+                    registered = {b.node_id for b in described.brokers if not b.fenced}
+                    quorum = admin.describe_quorum()
+                    in_quorum = {v.node_id for v in quorum.voters}
+                if brokers <= registered and voters <= in_quorum:
+                    return
+                problem = (
+                    f"brokers registered {sorted(registered)} of {sorted(brokers)}, "
+                    f"voters {sorted(in_quorum)} of {sorted(voters)}"
+                )
+            except (KafkaAdminError, OSError) as exc:
+                problem = str(exc)
+            time.sleep(0.5)
+        tails = "\n".join(f"--- {n.pod_name}\n{processes.log_tail(dirs_of(state, n), 5)}" for n in plan.nodes)
+        raise EnvironmentProblem(f"cluster {plan.name} not healthy after {timeout:.0f} s: {problem}\n{tails}")
+
+    def _rolling_restart(
+        self,
+        *,
+        state: ClusterState,
+        plan: ClusterPlan,
+        identity: security.OperatorIdentity,
+        nodes: Sequence[NodePlan],
+        dist: kafka_dist.KafkaDistribution,
+        timeout: float,
+        result: UpResult,
+    ) -> None:
+        """Controllers first (the active one last), then brokers; one node at a time."""
+        leader = None
+        try:
+            with KafkaAdmin(admin_settings(plan, identity)) as admin:
+                leader = admin.describe_quorum().leader_id
+        except KafkaAdminError:
+            pass
+        ordered = sorted(nodes, key=lambda n: (not n.is_controller, n.node_id == leader, n.node_id))
+        for node in ordered:
+            dirs = dirs_of(state, node)
+            self.say(f"restarting {node.pod_name} to apply its new configuration")
+            processes.stop(dirs)
+            pid = processes.start(dirs, dist, node.jvm.heap_opts(), node.jvm.options)
+            self._wait_started(state, plan, {node.node_id: pid}, timeout)
+            self.wait_healthy(plan, identity, timeout, state)
+            result.restarted.append(node.pod_name)
+
+    # --- down --------------------------------------------------------------------------------
+
+    def down(self, name: str, *, delete_data: bool = False) -> list[str]:
+        state = self.state(name)
+        if not state.root.exists():
+            raise KrafterError(f"no local cluster named '{name}' (state dir {state.base})")
+        stopped = []
+        pods = state.node_pods()
+        # Brokers first, then controllers: brokers shut down cleanly while the quorum still exists.
+        record = state.load()
+        for pod in sorted(pods, key=lambda p: _is_controller(state.node_dir(p))):
+            if processes.stop(processes.NodeDirs(state.node_dir(pod))):
+                stopped.append(pod)
+                self.say(f"stopped {pod}")
+        if delete_data:
+            state.delete()
+            self.say(f"deleted {state.root}")
+        elif record is not None:
+            state.save(record)
+        return stopped
+
+
+@dataclass(frozen=True)
+class NodeStatus:
+    node_id: int
+    pod: str
+    pool: str
+    roles: tuple[str, ...]
+    pid: int | None
+    broker_registered: bool | None
+    voter: bool | None
+    active_controller: bool
+    log: str
+
+
+@dataclass(frozen=True)
+class ClusterStatus:
+    name: str
+    cluster_id: str
+    kafka_version: str
+    nodes: tuple[NodeStatus, ...]
+    listeners: dict[str, str]
+    ca_file: str
+    under_replicated: int | None = None
+    under_min_isr: int | None = None
+    offline: int | None = None
+    problem: str | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.problem is None and all(
+            n.pid is not None and n.broker_registered is not False and n.voter is not False for n in self.nodes
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        from dataclasses import asdict
+
+        return {**asdict(self), "ready": self.ready}
+
+
+def load_cluster_input(state: ClusterState) -> ClusterInput:
+    """The resources of the last `krafter up`, assembled again (status, logs, down need the plan)."""
+    from krafter.api import cluster as assembly
+    from krafter.api import parse
+
+    path = state.root / "resources.yaml"
+    if not path.exists():
+        raise KrafterError(f"no local cluster named '{state.name}' was started (no {path})")
+    clusters, _ = assembly.assemble(parse.load(parse.load_yaml(path.read_text(), str(path)), str(path)))
+    found = next((c for c in clusters if c.name == state.name), None)
+    if found is None:
+        raise KrafterError(f"{path} does not describe Kafka '{state.name}'")
+    return found
+
+
+def status(platform: LocalPlatform, name: str) -> ClusterStatus:
+    state = platform.state(name)
+    record = state.load()
+    if record is None:
+        raise KrafterError(f"no local cluster named '{name}' (state dir {state.base})")
+    plan = platform.plan(load_cluster_input(state), record)
+    identity = security.OperatorIdentity(
+        state.operator_dir / "ca.crt", state.operator_dir / "operator.crt", state.operator_dir / "operator.key"
+    )
+    registered: set[int] | None = None
+    voters: set[int] | None = None
+    leader = None
+    health = None
+    problem = None
+    if any(processes.running_pid(dirs_of(state, n)) for n in plan.brokers):
+        try:
+            with KafkaAdmin(admin_settings(plan, identity)) as admin:
+                registered = {b.node_id for b in admin.describe_cluster().brokers if not b.fenced}
+                quorum = admin.describe_quorum()
+                voters = {v.node_id for v in quorum.voters}
+                leader = quorum.leader_id
+                health = admin.partition_health()
+        except (KafkaAdminError, OSError) as exc:
+            problem = f"cannot reach the cluster: {exc}"
+    else:
+        problem = "no broker is running (krafter up starts the cluster)"
+    nodes = tuple(
+        NodeStatus(
+            node_id=n.node_id,
+            pod=n.pod_name,
+            pool=n.pool,
+            roles=n.roles,
+            pid=processes.running_pid(dirs_of(state, n)),
+            broker_registered=(n.node_id in registered) if registered is not None and n.is_broker else None,
+            voter=(n.node_id in voters) if voters is not None and n.is_controller else None,
+            active_controller=n.node_id == leader,
+            log=str(dirs_of(state, n).log),
+        )
+        for n in plan.nodes
+    )
+    return ClusterStatus(
+        name=name,
+        cluster_id=record.cluster_id,
+        kafka_version=plan.kafka_version,
+        nodes=nodes,
+        listeners={item.name: ",".join(str(e) for e in item.bootstrap) for item in plan.listeners},
+        ca_file=str(identity.ca_file),
+        under_replicated=health.under_replicated if health else None,
+        under_min_isr=health.under_min_isr if health else None,
+        offline=health.offline if health else None,
+        problem=problem,
+    )

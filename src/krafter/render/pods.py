@@ -1,0 +1,294 @@
+"""One Pod and one ConfigMap per Kafka node.
+
+Krafter manages Pods directly (no StatefulSet, no PodSet) so any node can be rolled, removed
+or replaced on its own. Each Pod runs the official `apache/kafka` image with Krafter's start
+script from the node's ConfigMap; `hostname` + `subdomain` give it the stable DNS name
+`<pod>.<c>-kafka-brokers.<ns>.svc` that the plan advertises and the certificate names.
+
+Two annotations tell the roller whether a running Pod is current: `strimzi.io/revision`
+hashes the Pod spec (image, resources, env, volumes, scheduling: a change needs a new Pod),
+`strimzi.io/configuration-hash` hashes the node's files (a change needs a restart, or a
+dynamic update if the roller can do one). The quorum seed `initial.controllers` and the
+`metadata.version` file are left out of the configuration hash: both are read only when
+storage is first formatted, so quorum bookkeeping or a metadata version bump (which the
+operator applies through the Admin API) never rolls a Pod.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from krafter._version import __version__
+from krafter.api.common import ContainerEnvVar, ContainerTemplate, PodTemplate, Probe
+from krafter.api.listeners import ListenerType
+from krafter.plan import labels, names, node_files
+from krafter.plan.model import ClusterPlan, NodePlan
+from krafter.plan.profile import CONTROLPLANE_PORT, REPLICATION_PORT, KubernetesProfile
+from krafter.render import meta, security, storage
+
+DEFAULT_OPERATOR_IMAGE = f"ghcr.io/krafter/krafter:{__version__}"
+KAFKA_CONTAINER = "kafka"
+INIT_CONTAINER = "kafka-init"
+INIT_DIR = "/opt/kafka/init"
+RUN_DIR = "/tmp/krafter"
+APP_GROUP_ID = 1000
+"""The apache/kafka image runs as `appuser` (uid and gid 1000)."""
+
+REVISION = "strimzi.io/revision"
+CONFIGURATION_HASH = "strimzi.io/configuration-hash"
+KAFKA_VERSION = "strimzi.io/kafka-version"
+CLUSTER_CA_CERT_GENERATION = "strimzi.io/cluster-ca-cert-generation"
+CLUSTER_CA_KEY_GENERATION = "strimzi.io/cluster-ca-key-generation"
+CLIENTS_CA_CERT_GENERATION = "strimzi.io/clients-ca-cert-generation"
+
+# Kafka's own defaults from kafka-run-class.sh; the start script runs java directly, so
+# Krafter passes them itself. The user's jvmOptions come after them and therefore win.
+G1_DEFAULTS = (
+    "-server",
+    "-XX:+UseG1GC",
+    "-XX:MaxGCPauseMillis=20",
+    "-XX:InitiatingHeapOccupancyPercent=35",
+    "-XX:+ExplicitGCInvokesConcurrent",
+    "-XX:MaxInlineLevel=15",
+    "-Djava.awt.headless=true",
+)
+_UNHASHED_FILES = (node_files.INITIAL_CONTROLLERS, node_files.METADATA_VERSION)
+
+
+def needs_init_container(plan: ClusterPlan) -> bool:
+    """Rack labels and node-port addresses are facts about the Kubernetes node, read at start-up."""
+    rack = plan.kafka.spec.kafka.rack
+    topology = rack is not None and rack.type == "topology-label"
+    return topology or any(listener.type is ListenerType.NODEPORT for listener in plan.listeners)
+
+
+def config_map(plan: ClusterPlan, node: NodePlan, owner: meta.OwnerRef | None) -> meta.Object:
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": meta.metadata(
+            names.node_config(plan.name, node.pool, node.node_id),
+            namespace=plan.namespace,
+            labels=labels.node_owned(plan.name, node.pool, node.pod_name),
+            owner=owner,
+        ),
+        "data": node_files.config_files(plan, node),
+    }
+
+
+def configuration_hash(plan: ClusterPlan, node: NodePlan) -> str:
+    files = node_files.config_files(plan, node)
+    return meta.content_hash({k: v for k, v in files.items() if k not in _UNHASHED_FILES})
+
+
+def _env(template: ContainerTemplate | None, ours: list[meta.Object]) -> list[meta.Object]:
+    """Krafter's variables, then the template's; a template variable cannot replace one of ours
+    (the start script depends on them, and server-side apply refuses duplicate names)."""
+    taken = {entry["name"] for entry in ours}
+    extra: dict[str, meta.Object] = {}
+    for entry in (template.env if template else None) or []:
+        if entry.name and entry.name not in taken:
+            extra[entry.name] = entry.to_dict()
+    return ours + list(extra.values())
+
+
+def _probe(spec: Probe | None, port: int, *, liveness: bool) -> meta.Object:
+    timing = spec or Probe()
+    probe: meta.Object = {
+        "tcpSocket": {"port": port},
+        "initialDelaySeconds": timing.initial_delay_seconds,
+        "timeoutSeconds": timing.timeout_seconds,
+    }
+    if timing.period_seconds is not None:
+        probe["periodSeconds"] = timing.period_seconds
+    # Kubernetes requires successThreshold 1 on liveness probes.
+    if timing.success_threshold is not None and not liveness:
+        probe["successThreshold"] = timing.success_threshold
+    if timing.failure_threshold is not None:
+        probe["failureThreshold"] = timing.failure_threshold
+    return probe
+
+
+def _ports(plan: ClusterPlan, node: NodePlan) -> list[meta.Object]:
+    ports: list[meta.Object] = []
+    if node.is_controller:
+        ports.append({"containerPort": CONTROLPLANE_PORT, "name": "tcp-ctrlplane", "protocol": "TCP"})
+    if node.is_broker:
+        ports.append({"containerPort": REPLICATION_PORT, "name": "tcp-replication", "protocol": "TCP"})
+        for listener in plan.listeners:
+            ports.append({"containerPort": listener.port, "name": f"tcp-{listener.name}", "protocol": "TCP"})
+    if plan.kafka.spec.kafka.metrics_config is not None:
+        ports.append({"containerPort": security.METRICS_PORT, "name": "tcp-prometheus", "protocol": "TCP"})
+    return ports
+
+
+def _kafka_container(plan: ClusterPlan, node: NodePlan, *, init: bool) -> meta.Object:
+    spec = plan.kafka.spec.kafka
+    profile = KubernetesProfile(plan.namespace)
+    config_dir = str(profile.config_dir(plan.name, node.pool, node.node_id))
+    certs_dir = str(profile.certs_dir(plan.name, node.pool, node.node_id))
+    ours: list[meta.Object] = []
+    heap = node.jvm.heap_opts()
+    if heap:
+        ours.append({"name": "KAFKA_HEAP_OPTS", "value": heap})
+    ours.append({"name": "KAFKA_JVM_PERFORMANCE_OPTS", "value": " ".join((*G1_DEFAULTS, *node.jvm.options))})
+    ours.append({"name": "KRAFTER_RUN_DIR", "value": RUN_DIR})
+    template = node.container_template
+    env = _env(template, ours)
+    if node.rack is not None and node.rack.source == "environment-variable" and node.rack.env_var_name:
+        # Kubernetes expands $(NAME) from variables defined earlier in the list (the template's).
+        env.append(ContainerEnvVar(name="KRAFTER_RACK", value=f"$({node.rack.env_var_name})").to_dict())
+    mounts = [storage.volume_mount(volume) for volume in node.volumes]
+    mounts += [
+        {"name": "custom-config", "mountPath": config_dir},
+        {"name": "node-certs", "mountPath": certs_dir},
+        {"name": "tmp", "mountPath": "/tmp"},
+    ]
+    if init:
+        mounts.append({"name": "node-init", "mountPath": INIT_DIR})
+    mounts += list((template.volume_mounts if template else None) or [])
+    # Probe the internal listener every node of this role serves: 9091 (replication) on
+    # anything with the broker role, 9090 on controller-only nodes, which have no 9091. The
+    # official image has no health endpoint, and a user listener may need client auth, so a
+    # TCP connect is what is available; it proves the process runs and its listener is bound,
+    # not that the node has caught up. The roller checks that through the Admin API (ISR,
+    # quorum lag) before it moves on, so readiness only gates Service endpoints.
+    probe_port = REPLICATION_PORT if node.is_broker else CONTROLPLANE_PORT
+    container: meta.Object = {
+        "name": KAFKA_CONTAINER,
+        "image": plan.image,
+        "command": ["sh", f"{config_dir}/{node_files.START_SCRIPT}"],
+        "env": env,
+        "ports": _ports(plan, node),
+    }
+    if node.resources is not None:
+        container["resources"] = node.resources.to_dict()
+    container["volumeMounts"] = mounts
+    container["readinessProbe"] = _probe(spec.readiness_probe, probe_port, liveness=False)
+    container["livenessProbe"] = _probe(spec.liveness_probe, probe_port, liveness=True)
+    if template is not None and template.security_context is not None:
+        container["securityContext"] = dict(template.security_context)
+    return container
+
+
+def _init_container(plan: ClusterPlan, node: NodePlan, operator_image: str) -> meta.Object:
+    command = ["krafter", "node-init"]
+    if node.rack is not None and node.rack.source == "topology-label" and node.rack.topology_key:
+        command += ["--rack-label", node.rack.topology_key]
+    node_ports = [listener for listener in plan.kafka.spec.kafka.listeners if listener.type is ListenerType.NODEPORT]
+    if node_ports:
+        command.append("--external-address")
+        preferred = next(
+            (
+                listener.configuration.preferred_node_port_address_type
+                for listener in node_ports
+                if listener.configuration and listener.configuration.preferred_node_port_address_type
+            ),
+            None,
+        )
+        if preferred:
+            command += ["--address-type", preferred]
+    command += ["--output", INIT_DIR]
+    template = node.init_container_template
+    ours: list[meta.Object] = [{"name": "NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}}]
+    container: meta.Object = {
+        "name": INIT_CONTAINER,
+        "image": operator_image,
+        "command": command,
+        "env": _env(template, ours),
+        "volumeMounts": [
+            {"name": "node-init", "mountPath": INIT_DIR},
+            *((template.volume_mounts if template else None) or []),
+        ],
+    }
+    if template is not None and template.security_context is not None:
+        container["securityContext"] = dict(template.security_context)
+    return container
+
+
+def _volumes(plan: ClusterPlan, node: NodePlan, template: PodTemplate, *, init: bool) -> list[meta.Object]:
+    node_objects = names.node_config(plan.name, node.pool, node.node_id)
+    volumes = [storage.pod_volume(volume) for volume in node.volumes]
+    volumes += [
+        {"name": "custom-config", "configMap": {"name": node_objects}},
+        {"name": "node-certs", "secret": {"secretName": node_objects}},
+        # Memory-backed: the start script's resolved server.properties and the JVM's perf data.
+        {"name": "tmp", "emptyDir": {"medium": "Memory", "sizeLimit": template.tmp_dir_size_limit}},
+    ]
+    if init:
+        volumes.append({"name": "node-init", "emptyDir": {}})
+    volumes += list(template.volumes or [])
+    volumes += [meta.substitute_node(v, node.node_id, node.pod_name) for v in template.templated_volumes or []]
+    return volumes
+
+
+def _pod_spec(plan: ClusterPlan, node: NodePlan, operator_image: str) -> meta.Object:
+    template = node.pod_template or PodTemplate()
+    init = needs_init_container(plan)
+    spec: meta.Object = {
+        "hostname": node.pod_name,
+        "subdomain": names.brokers_service(plan.name),
+        "serviceAccountName": names.kafka_component(plan.name),
+        # Only the init container talks to the Kubernetes API (to read its node).
+        "automountServiceAccountToken": init,
+    }
+    if init:
+        spec["initContainers"] = [_init_container(plan, node, operator_image)]
+    spec["containers"] = [_kafka_container(plan, node, init=init)]
+    spec["volumes"] = _volumes(plan, node, template, init=init)
+    # PVCs are root-owned; fsGroup lets the image's appuser write its log dirs.
+    security_context: dict[str, Any] = (
+        dict(template.security_context) if template.security_context is not None else {"fsGroup": APP_GROUP_ID}
+    )
+    spec["securityContext"] = security_context
+    spec["terminationGracePeriodSeconds"] = template.termination_grace_period_seconds
+    optional: list[tuple[str, Any]] = [
+        ("affinity", template.affinity),
+        ("tolerations", template.tolerations),
+        ("topologySpreadConstraints", template.topology_spread_constraints),
+        ("priorityClassName", template.priority_class_name),
+        ("schedulerName", template.scheduler_name),
+        ("hostAliases", template.host_aliases),
+        ("dnsPolicy", template.dns_policy),
+        ("dnsConfig", template.dns_config),
+        ("enableServiceLinks", template.enable_service_links),
+        ("imagePullSecrets", template.image_pull_secrets),
+        ("hostUsers", template.host_users),
+    ]
+    for key, value in optional:
+        if value is not None:
+            spec[key] = value
+    return spec
+
+
+def pod(
+    plan: ClusterPlan,
+    node: NodePlan,
+    *,
+    owner: meta.OwnerRef | None,
+    generations: security.CaGenerations,
+    operator_image: str = DEFAULT_OPERATOR_IMAGE,
+) -> meta.Object:
+    spec = _pod_spec(plan, node, operator_image)
+    template = node.pod_template or PodTemplate()
+    annotations = {
+        REVISION: meta.content_hash(spec),
+        CONFIGURATION_HASH: configuration_hash(plan, node),
+        KAFKA_VERSION: plan.kafka_version,
+        CLUSTER_CA_CERT_GENERATION: str(generations.cluster_cert),
+        CLUSTER_CA_KEY_GENERATION: str(generations.cluster_key),
+        CLIENTS_CA_CERT_GENERATION: str(generations.clients_cert),
+    }
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": meta.metadata(
+            node.pod_name,
+            namespace=plan.namespace,
+            labels=dict(node.labels),
+            annotations=annotations,
+            template=meta.template_metadata(template.metadata),
+            owner=owner,
+        ),
+        "spec": spec,
+    }
