@@ -76,6 +76,23 @@ def kafka_single(kafka_dist, tmp_path_factory) -> Iterator[object]:  # type: ign
 
 
 @pytest.fixture(scope="session")
+def secured_cluster(kafka_dist, tmp_path_factory) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """Krafter's own 3-node local cluster with plain, SCRAM and mTLS listeners and ACLs on.
+
+    `.bootstrap(listener)`, `.ca_file`, `.admin_settings()` (super user via mTLS).
+    """
+    from krafter.testing import local_cluster
+
+    path = Path(__file__).parent / "data" / "krafter" / "secured-cluster.yaml"
+    try:
+        cluster = local_cluster.start(path, tmp_path_factory.mktemp("secured"))
+    except EnvironmentProblem as exc:
+        unavailable("local secured cluster", exc)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
 def kube_binaries():  # type: ignore[no-untyped-def]
     from krafter.testing import kube_binaries
 

@@ -7,6 +7,7 @@ stops what was removed, and waits until Kafka itself reports the cluster healthy
 
 from __future__ import annotations
 
+import shutil
 import socket
 import time
 import zlib
@@ -312,8 +313,19 @@ class LocalPlatform:
             state.delete()
             self.say(f"deleted {state.root}")
         elif record is not None:
-            state.save(record)
+            self._wipe_ephemeral(state, record)
         return stopped
+
+    def _wipe_ephemeral(self, state: ClusterState, record: ClusterRecord) -> None:
+        """Ephemeral storage is an emptyDir on Kubernetes: it does not outlive the node."""
+        try:
+            plan = self.plan(load_cluster_input(state), record)
+        except KrafterError:
+            return
+        for node in plan.nodes:
+            for volume in node.volumes:
+                if volume.type == "ephemeral":
+                    shutil.rmtree(volume.mount_path, ignore_errors=True)
 
 
 @dataclass(frozen=True)

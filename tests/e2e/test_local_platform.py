@@ -1,0 +1,151 @@
+"""`krafter up` runs a Kafka CR as real local processes: it keeps data, reports failures, applies changes."""
+
+from __future__ import annotations
+
+import copy
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from kafka import KafkaConsumer, KafkaProducer
+
+from krafter.api import cluster as assembly
+from krafter.api import parse
+from krafter.kafka.admin import KafkaAdmin
+from krafter.kafka.admin_types import NewTopic
+from krafter.platform.local import cluster as local
+from krafter.platform.local import processes
+
+pytestmark = pytest.mark.e2e
+
+POOL: dict[str, Any] = {
+    "apiVersion": "kafka.strimzi.io/v1",
+    "kind": "KafkaNodePool",
+    "metadata": {"name": "dual", "labels": {"strimzi.io/cluster": "e2e"}},
+    "spec": {
+        "replicas": 3,
+        "roles": ["controller", "broker"],
+        "storage": {"type": "jbod", "volumes": [{"id": 0, "type": "persistent-claim", "size": "1Gi"}]},
+    },
+}
+KAFKA: dict[str, Any] = {
+    "apiVersion": "kafka.strimzi.io/v1",
+    "kind": "Kafka",
+    "metadata": {"name": "e2e"},
+    "spec": {
+        "kafka": {
+            "listeners": [{"name": "plain", "port": 9092, "type": "internal", "tls": False}],
+            "config": {
+                "offsets.topic.replication.factor": 3,
+                "default.replication.factor": 3,
+                "min.insync.replicas": 2,
+            },
+        }
+    },
+}
+
+
+def cluster_input(*docs: dict[str, Any]) -> assembly.ClusterInput:
+    [cluster], _ = assembly.assemble(parse.load(list(docs)))
+    assert not cluster.errors, cluster.errors
+    return cluster
+
+
+@pytest.fixture(scope="module")
+def platform(kafka_dist, tmp_path_factory) -> local.LocalPlatform:  # type: ignore[no-untyped-def]
+    return local.LocalPlatform(Path(tmp_path_factory.mktemp("local-state")))
+
+
+@pytest.fixture(scope="module")
+def running(platform: local.LocalPlatform):  # type: ignore[no-untyped-def]
+    result = platform.up(cluster_input(POOL, KAFKA), [POOL, KAFKA])
+    yield result
+    platform.down("e2e", delete_data=True)
+
+
+def produce(bootstrap: str, topic: str, value: bytes) -> None:
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    try:
+        producer.send(topic, value).get(timeout=30)
+    finally:
+        producer.close()
+
+
+def consume(bootstrap: str, topic: str) -> list[bytes]:
+    consumer = KafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", consumer_timeout_ms=10000
+    )
+    try:
+        return [record.value for record in consumer]
+    finally:
+        consumer.close()
+
+
+def test_up_prints_a_working_bootstrap_address(running: local.UpResult, topic_name: str) -> None:
+    produce(running.bootstrap("plain"), topic_name, b"hello")
+    assert consume(running.bootstrap("plain"), topic_name) == [b"hello"]
+
+
+def test_second_up_of_an_unchanged_cluster_starts_and_restarts_nothing(
+    platform: local.LocalPlatform, running: local.UpResult
+) -> None:
+    again = platform.up(cluster_input(POOL, KAFKA), [POOL, KAFKA])
+    assert (again.started, again.restarted, again.stopped) == ([], [], [])
+
+
+def test_data_survives_down_and_up(platform: local.LocalPlatform, running: local.UpResult, topic_name: str) -> None:
+    produce(running.bootstrap("plain"), topic_name, b"kept")
+    platform.down("e2e")
+    assert not local.status(platform, "e2e").ready
+    again = platform.up(cluster_input(POOL, KAFKA), [POOL, KAFKA])
+    assert consume(again.bootstrap("plain"), topic_name) == [b"kept"]
+
+
+def test_status_reports_a_killed_node_as_not_running(platform: local.LocalPlatform, running: local.UpResult) -> None:
+    victim = running.plan.nodes[1]
+    pid = processes.running_pid(local.dirs_of(running.state, victim))
+    assert pid is not None
+    os.killpg(pid, signal.SIGKILL)
+    try:
+        report = local.status(platform, "e2e")
+        assert not report.ready
+        assert next(n for n in report.nodes if n.node_id == victim.node_id).pid is None
+    finally:
+        platform.up(cluster_input(POOL, KAFKA), [POOL, KAFKA])
+    assert local.status(platform, "e2e").ready
+
+
+def test_config_change_restarts_nodes_one_at_a_time_without_losing_records(
+    platform: local.LocalPlatform, running: local.UpResult, topic_name: str
+) -> None:
+    with KafkaAdmin(local.admin_settings(running.plan, running.identity)) as admin:
+        assert admin.create_topics([NewTopic(topic_name, partitions=3, replication_factor=3)])[topic_name].ok
+    produce(running.bootstrap("plain"), topic_name, b"before")
+    changed = copy.deepcopy(KAFKA)
+    changed["spec"]["kafka"]["config"]["log.retention.hours"] = 100
+    result = platform.up(cluster_input(POOL, changed), [POOL, changed])
+    assert sorted(result.restarted) == sorted(n.pod_name for n in running.plan.nodes)
+    assert consume(result.bootstrap("plain"), topic_name) == [b"before"]
+    properties = (running.state.node_dir(running.plan.nodes[0].pod_name) / "config" / "server.config").read_text()
+    assert "log.retention.hours=100" in properties
+
+
+def test_scaling_a_pool_up_starts_the_new_broker(platform: local.LocalPlatform, running: local.UpResult) -> None:
+    brokers = copy.deepcopy(POOL)
+    brokers["metadata"]["name"] = "extra"
+    brokers["spec"]["replicas"] = 1
+    brokers["spec"]["roles"] = ["broker"]
+    result = platform.up(cluster_input(POOL, brokers, KAFKA), [POOL, brokers, KAFKA])
+    assert result.started == ["e2e-extra-3"]
+    with KafkaAdmin(local.admin_settings(result.plan, result.identity)) as admin:
+        assert sorted(b.node_id for b in admin.describe_cluster().brokers) == [0, 1, 2, 3]
+    removed = platform.up(cluster_input(POOL, KAFKA), [POOL, KAFKA])
+    assert removed.stopped == ["e2e-extra-3"]
+
+
+def test_resources_of_the_last_up_are_kept_for_status(running: local.UpResult) -> None:
+    saved = list(yaml.safe_load_all((running.state.root / "resources.yaml").read_text()))
+    assert {d["kind"] for d in saved} == {"Kafka", "KafkaNodePool"}

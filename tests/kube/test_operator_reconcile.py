@@ -1,0 +1,65 @@
+"""The cluster reconciler against a real API server: objects converge, unchanged means zero writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from lightkube.resources.core_v1 import ConfigMap, Pod, Secret, Service
+
+from krafter.operator.cluster_reconciler import ClusterReconciler
+from krafter.platform.kubernetes import objects
+from krafter.platform.kubernetes.client import CountingClient
+from krafter.testing import kube_helpers
+
+pytestmark = pytest.mark.kube
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "strimzi-examples" / "kafka"
+
+
+@pytest.fixture(scope="session")
+def crds(kube):  # type: ignore[no-untyped-def]
+    return kube_helpers.install_crds(kube.client)
+
+
+def load(name: str) -> list[dict]:
+    return [d for d in yaml.safe_load_all((EXAMPLES / name).read_text()) if d]
+
+
+def test_persistent_example_creates_every_node_object(kube, crds, namespace) -> None:
+    kube_helpers.create_all(kube.client, load("kafka-persistent.yaml"), namespace)
+    result = ClusterReconciler(kube.client).reconcile(namespace, "my-cluster")
+    assert result.outcome == "reconciled"
+    pods = sorted(p.metadata.name for p in kube.client.list(Pod, namespace=namespace))
+    assert pods == [f"my-cluster-broker-{i}" for i in range(3)] + [f"my-cluster-controller-{i}" for i in range(3, 6)]
+    config = kube.client.get(ConfigMap, "my-cluster-broker-0", namespace=namespace)
+    assert "process.roles=broker" in config.data["server.config"]
+    assert kube.client.get(Secret, "my-cluster-cluster-ca-cert", namespace=namespace).data["ca.crt"]
+    assert kube.client.get(Service, "my-cluster-kafka-bootstrap", namespace=namespace)
+
+
+def test_second_reconcile_of_an_unchanged_cluster_writes_nothing(kube, crds, namespace) -> None:
+    kube_helpers.create_all(kube.client, load("kafka-ephemeral.yaml"), namespace)
+    ClusterReconciler(kube.client).reconcile(namespace, "my-cluster")
+    kube_helpers.mark_pods_ready(kube.client, namespace)
+    assert ClusterReconciler(kube.client).reconcile(namespace, "my-cluster").ready
+    counting = CountingClient(kube.client)
+    result = ClusterReconciler(counting).reconcile(namespace, "my-cluster")  # type: ignore[arg-type]
+    assert counting.writes == []
+    assert result.writes == 0
+
+
+def test_status_becomes_ready_when_pods_are_ready(kube, crds, namespace) -> None:
+    kube_helpers.create_all(kube.client, load("kafka-with-dual-role-nodes.yaml"), namespace)
+    reconciler = ClusterReconciler(kube.client)
+    assert not reconciler.reconcile(namespace, "my-cluster").ready
+    kube_helpers.mark_pods_ready(kube.client, namespace)
+    assert reconciler.reconcile(namespace, "my-cluster").ready
+    kafka = objects.to_dict(kube.client.get(objects.KAFKA, "my-cluster", namespace=namespace))
+    status = kafka["status"]
+    assert status["conditions"][0]["type"] == "Ready"
+    assert status["listeners"][0]["bootstrapServers"] == f"my-cluster-kafka-bootstrap.{namespace}.svc:9092"
+    assert status["kafkaNodePools"] == [{"name": "dual-role"}]
+    pool = objects.to_dict(kube.client.get(objects.KAFKA_NODE_POOL, "dual-role", namespace=namespace))
+    assert pool["status"]["nodeIds"] == [0, 1, 2]
