@@ -36,12 +36,15 @@ def version() -> None:
 
 
 def _register() -> None:
-    from krafter.cli import api_commands, local_commands
+    from krafter.cli import api_commands, local_commands, operator_command, render_commands
 
     cli.add_command(api_commands.crds)
     cli.add_command(api_commands.explain)
+    cli.add_command(operator_command.operator)
     for command in (local_commands.up, local_commands.down, local_commands.status, local_commands.logs):
         cli.add_command(command)
+    cli.add_command(render_commands.render)
+    cli.add_command(render_commands.lint)
 
 
 _register()

@@ -1,0 +1,60 @@
+"""`krafter operator`: run the Kubernetes operator (in a Pod, or locally with a kubeconfig)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.option(
+    "--namespace",
+    "-n",
+    "namespaces",
+    multiple=True,
+    envvar="KRAFTER_NAMESPACES",
+    help="Namespace to watch (repeatable; comma-separated in the env var). Default: all namespaces.",
+)
+@click.option("--kubeconfig", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="KUBECONFIG")
+@click.option("--metrics-port", default=8080, show_default=True, help="Port of /metrics, /healthz and /readyz.")
+@click.option("--workers", default=2, show_default=True, help="Clusters reconciled in parallel.")
+@click.option("--resync-seconds", default=120.0, show_default=True, help="Full resynchronisation period.")
+@click.option("--leader-election/--no-leader-election", default=True, show_default=True)
+@click.option(
+    "--lease-namespace",
+    envvar="KRAFTER_OPERATOR_NAMESPACE",
+    default="default",
+    show_default=True,
+    help="Namespace of the leader-election Lease (the operator's own namespace).",
+)
+@click.option("--operator-image", envvar="KRAFTER_OPERATOR_IMAGE", help="Image for Krafter's init containers.")
+@click.option("--log-level", default="INFO", show_default=True)
+def operator(  # noqa: PLR0917 - click passes options positionally
+    namespaces: tuple[str, ...],
+    kubeconfig: Path | None,
+    metrics_port: int,
+    workers: int,
+    resync_seconds: float,
+    leader_election: bool,
+    lease_namespace: str,
+    operator_image: str | None,
+    log_level: str,
+) -> None:
+    """Reconcile Kafka and KafkaNodePool resources into Kafka clusters."""
+    from krafter.operator.app import OperatorConfig, configure_logging, run
+
+    watched = [ns.strip() for value in namespaces for ns in value.split(",") if ns.strip()]
+    configure_logging(log_level)
+    run(
+        OperatorConfig(
+            namespaces=watched,
+            kubeconfig=kubeconfig,
+            metrics_port=metrics_port,
+            workers=workers,
+            resync_seconds=resync_seconds,
+            leader_election=leader_election,
+            lease_namespace=lease_namespace,
+            operator_image=operator_image,
+        )
+    )

@@ -1,0 +1,256 @@
+"""The running operator: kopf watches feed a coalescing queue; workers run level-based reconciles.
+
+kopf is used for what it is good at (watch streams with reconnects, namespaces, start-up and
+shutdown) through low-level `on.event` handlers only, so it never writes its own annotations
+or finalizers to our resources. Every event just marks a cluster dirty; the reconcile reads
+the world afresh. A periodic resync re-marks every cluster, so nothing depends on an event
+having been seen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import kopf
+
+from krafter.api.base import API_GROUP
+from krafter.operator import metrics
+from krafter.operator.cluster_reconciler import ClusterReconciler
+from krafter.operator.leader import LeaderElector
+from krafter.operator.workqueue import Heartbeat, WorkQueue
+from krafter.plan import labels as plan_labels
+from krafter.platform.kubernetes import objects
+from krafter.platform.kubernetes.client import make_client
+
+log = logging.getLogger("krafter.operator")
+Key = tuple[str, str]
+OWNED = ("pods", "configmaps", "services", "secrets", "persistentvolumeclaims")
+MAX_BACKOFF = 300.0
+NOT_READY_POLL = 15.0
+
+
+@dataclass
+class OperatorConfig:
+    namespaces: list[str] = field(default_factory=list)
+    """Namespaces to watch; empty means all."""
+    kubeconfig: Path | None = None
+    metrics_port: int = 8080
+    workers: int = 2
+    resync_seconds: float = 120.0
+    leader_election: bool = True
+    lease_namespace: str = "default"
+    identity: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+    operator_image: str | None = None
+
+
+class ClusterLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """Every line about a cluster names it (`cluster=ns/name`)."""
+
+    def process(self, msg: Any, kwargs: Any) -> tuple[Any, Any]:
+        return f"cluster={self.extra['cluster'] if self.extra else '?'} {msg}", kwargs
+
+
+class Operator:
+    def __init__(self, config: OperatorConfig) -> None:
+        self.config = config
+        self.client = make_client(config.kubeconfig)
+        self.reconciler = ClusterReconciler(self.client, operator_image=config.operator_image)
+        self.queue: WorkQueue[Key] | None = None
+        self.heartbeat = Heartbeat()
+        self.failures: dict[Key, int] = {}
+        self.elector: LeaderElector | None = None
+        self.started = threading.Event()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.tasks: list[asyncio.Task[None]] = []
+
+    # --- kopf wiring -------------------------------------------------------------------------
+
+    def registry(self) -> kopf.OperatorRegistry:
+        registry = kopf.OperatorRegistry()
+
+        @kopf.on.login(registry=registry)
+        def login(**kwargs: Any) -> Any:
+            return kopf.login_with_kubeconfig(**kwargs) or kopf.login_with_service_account(**kwargs)
+
+        @kopf.on.startup(registry=registry)
+        async def startup(settings: kopf.OperatorSettings, **_: Any) -> None:
+            settings.posting.enabled = False  # we post our own, more specific Events
+            settings.scanning.disabled = bool(self.config.namespaces)
+            settings.watching.server_timeout = 300
+            settings.watching.client_timeout = 330
+            settings.networking.request_timeout = 60
+            await self._start_background()
+
+        @kopf.on.cleanup(registry=registry)
+        async def cleanup(**_: Any) -> None:
+            if self.elector is not None:
+                await asyncio.to_thread(self.elector.stop)
+
+        @kopf.on.event(API_GROUP, "v1", "kafkas", registry=registry)
+        def kafka_event(name: str, namespace: str | None, **_: Any) -> None:
+            if namespace:
+                self.enqueue((namespace, name))
+
+        @kopf.on.event(API_GROUP, "v1", "kafkanodepools", registry=registry)
+        def pool_event(namespace: str | None, labels: Mapping[str, str], **_: Any) -> None:
+            cluster = labels.get("strimzi.io/cluster")
+            if cluster and namespace:
+                self.enqueue((namespace, cluster))
+
+        for plural in OWNED:
+
+            @kopf.on.event("", "v1", plural, registry=registry, labels={plan_labels.MANAGED_BY: plan_labels.MANAGER})
+            def owned_event(namespace: str | None, labels: Mapping[str, str], **_: Any) -> None:
+                cluster = labels.get("strimzi.io/cluster")
+                if cluster and namespace:
+                    self.enqueue((namespace, cluster))
+
+        return registry
+
+    def enqueue(self, key: Key, delay: float = 0.0) -> None:
+        if self.queue is not None:
+            self.queue.add(key, delay)
+
+    async def _start_background(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.queue = WorkQueue()
+        if self.config.leader_election:
+            self.elector = LeaderElector(
+                self.client,
+                namespace=self.config.lease_namespace,
+                identity=self.config.identity,
+                on_elected=self._threadsafe_resync,
+            )
+            self.elector.start()
+        metrics.serve(self.config.metrics_port, healthy=self.healthy, ready=self.ready)
+        # Keep references: the event loop holds tasks only weakly.
+        self.tasks = [asyncio.create_task(self._worker(index)) for index in range(self.config.workers)]
+        self.tasks.append(asyncio.create_task(self._resync_loop()))
+        self.started.set()
+        log.info(
+            "operator started: namespaces=%s workers=%d resync=%.0fs leader-election=%s",
+            ",".join(self.config.namespaces) or "all",
+            self.config.workers,
+            self.config.resync_seconds,
+            self.config.leader_election,
+        )
+
+    # --- health ---------------------------------------------------------------------------------
+
+    def healthy(self) -> bool:
+        # The resync loop beats at least every resync period; a stuck loop stops beating.
+        return self.started.is_set() and self.heartbeat.age() < max(60.0, 3 * self.config.resync_seconds)
+
+    def ready(self) -> bool:
+        return self.started.is_set()
+
+    @property
+    def is_leader(self) -> bool:
+        return self.elector is None or self.elector.is_leader
+
+    # --- work -----------------------------------------------------------------------------------
+
+    def _threadsafe_resync(self) -> None:
+        if self.loop is not None:
+            asyncio.run_coroutine_threadsafe(self._resync_once(), self.loop)
+
+    async def _resync_once(self) -> None:
+        namespaces: list[str | None] = list(self.config.namespaces) or [None]
+        for namespace in namespaces:
+            try:
+                found = await asyncio.to_thread(self._list_kafkas, namespace)
+            except Exception as exc:  # a failed list is retried next period; log it, never die
+                log.warning("resync list of Kafka resources failed: %s", exc)
+                continue
+            metrics.MANAGED.labels("Kafka").set(len(found))
+            for kafka in found:
+                self.enqueue((kafka["metadata"]["namespace"], kafka["metadata"]["name"]))
+
+    def _list_kafkas(self, namespace: str | None) -> list[dict[str, Any]]:
+        return [objects.to_dict(k) for k in self.client.list(objects.KAFKA, namespace=namespace)]
+
+    async def _resync_loop(self) -> None:
+        while True:
+            self.heartbeat.beat()
+            metrics.LEADER.set(1 if self.is_leader else 0)
+            if self.is_leader:
+                await self._resync_once()
+            await asyncio.sleep(self.config.resync_seconds)
+
+    async def _worker(self, index: int) -> None:
+        assert self.queue is not None
+        while True:
+            key = await self.queue.get()
+            metrics.QUEUE_DEPTH.labels("Kafka").set(self.queue.depth)
+            try:
+                if not self.is_leader:
+                    self.enqueue(key, delay=5.0)  # followers keep the key until they lead
+                    continue
+                await self._reconcile(key)
+            finally:
+                self.queue.done(key)
+
+    async def _reconcile(self, key: Key) -> None:
+        namespace, name = key
+        clog = ClusterLog(log, {"cluster": f"{namespace}/{name}"})
+        started = time.monotonic()
+        try:
+            result = await asyncio.to_thread(self.reconciler.reconcile, namespace, name)
+        except Exception as exc:  # one broken cluster must not stop the others: back off and retry
+            failures = self.failures.get(key, 0) + 1
+            self.failures[key] = failures
+            delay = min(MAX_BACKOFF, 2.0**failures)
+            clog.exception("reconcile failed (attempt %d, retry in %.0fs): %s", failures, delay, exc)
+            metrics.FAILURES.labels("Kafka").inc()
+            metrics.RECONCILIATIONS.labels("Kafka", "error").inc()
+            self.enqueue(key, delay=delay)
+            return
+        finally:
+            metrics.DURATION.labels("Kafka").observe(time.monotonic() - started)
+        self.failures.pop(key, None)
+        metrics.RECONCILIATIONS.labels("Kafka", result.outcome).inc()
+        metrics.WRITES.labels("Kafka").inc(result.writes)
+        clog.info(
+            "reconciled: outcome=%s ready=%s writes=%d in %.2fs",
+            result.outcome,
+            result.ready,
+            result.writes,
+            time.monotonic() - started,
+        )
+        if result.outcome == "reconciled" and not result.ready:
+            # Pod readiness changes arrive as events too; this poll covers addresses and certs.
+            self.enqueue(key, delay=NOT_READY_POLL)
+
+
+def configure_logging(level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    for noisy in ("httpx", "httpx2", "httpcore", "kafka", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def run(config: OperatorConfig) -> None:
+    if config.kubeconfig is not None:
+        os.environ["KUBECONFIG"] = str(config.kubeconfig)  # kopf's own login reads it
+    operator = Operator(config)
+    registry = operator.registry()
+    kopf.configure(verbose=False)
+    asyncio.run(
+        kopf.operator(
+            registry=registry,
+            namespaces=config.namespaces,
+            clusterwide=not config.namespaces,
+            standalone=True,
+        )
+    )

@@ -1,0 +1,228 @@
+"""`krafter operator` running against a real API server: apply a Kafka, get a cluster; it converges.
+
+No kubelet runs here: the tests play the kubelet by marking Pods Ready, and Kafka-level
+behaviour is covered by the local platform's tests.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import yaml
+from lightkube import codecs
+from lightkube.core.exceptions import ApiError
+from lightkube.resources.coordination_v1 import Lease
+from lightkube.resources.core_v1 import ConfigMap, PersistentVolumeClaim, Pod, Service
+from lightkube.types import PatchType
+
+from krafter.platform.kubernetes import objects
+from krafter.testing import kube_helpers, operator_process
+
+pytestmark = pytest.mark.kube
+T = TypeVar("T")
+EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "strimzi-examples" / "kafka"
+
+
+def eventually(check: Callable[[], T], timeout: float = 60.0, interval: float = 0.3) -> T:
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            value = check()
+            if value:
+                return value
+            last = value
+        except (ApiError, KeyError, AssertionError, StopIteration) as exc:
+            last = exc
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s (last: {last!r})")
+
+
+@pytest.fixture(scope="module")
+def operator_ns(kube, tmp_path_factory) -> Iterator[tuple[str, operator_process.OperatorProcess]]:  # type: ignore[no-untyped-def]
+    kube_helpers.install_crds(kube.client)
+    namespace = f"op-{secrets.token_hex(3)}"
+    kube.create_namespace(namespace)
+    operator = operator_process.start(
+        kube.kubeconfig_path, [namespace], tmp_path_factory.mktemp("operator"), lease_namespace=namespace
+    )
+    yield namespace, operator
+    operator.stop()
+    kube.delete_namespace(namespace)
+
+
+def load(name: str, cluster: str) -> list[dict[str, Any]]:
+    docs = [d for d in yaml.safe_load_all((EXAMPLES / name).read_text()) if d]
+    for doc in docs:
+        if doc["kind"] == "Kafka":
+            doc["metadata"]["name"] = cluster
+        else:
+            doc["metadata"]["labels"]["strimzi.io/cluster"] = cluster
+            doc["metadata"]["name"] = f"{cluster}-{doc['metadata']['name']}"
+    return docs
+
+
+def kafka_status(kube, namespace: str, name: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return objects.to_dict(kube.client.get(objects.KAFKA, name, namespace=namespace)).get("status") or {}
+
+
+def condition(status: dict[str, Any], kind: str) -> dict[str, Any] | None:
+    return next((c for c in status.get("conditions") or [] if c["type"] == kind), None)
+
+
+def pods_of(kube, namespace: str, cluster: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return sorted(
+        p.metadata.name for p in kube.client.list(Pod, namespace=namespace, labels={"strimzi.io/cluster": cluster})
+    )
+
+
+def test_applied_kafka_becomes_ready_once_its_pods_are(kube, operator_ns) -> None:
+    namespace, _ = operator_ns
+    kube_helpers.create_all(kube.client, load("kafka-with-dual-role-nodes.yaml", "alpha"), namespace)
+    pods = eventually(lambda: (p := pods_of(kube, namespace, "alpha")) and len(p) == 3 and p)
+    assert pods == ["alpha-alpha-dual-role-0", "alpha-alpha-dual-role-1", "alpha-alpha-dual-role-2"]
+    assert condition(kafka_status(kube, namespace, "alpha"), "NotReady")
+    kube_helpers.mark_pods_ready(kube.client, namespace, pods)
+    eventually(lambda: condition(kafka_status(kube, namespace, "alpha"), "Ready"))
+
+
+def test_deleted_pod_service_and_configmap_are_recreated(kube, operator_ns) -> None:
+    namespace, _ = operator_ns
+    kube_helpers.create_all(kube.client, load("kafka-ephemeral.yaml", "beta"), namespace)
+    eventually(lambda: len(pods_of(kube, namespace, "beta")) == 6)
+    uid = kube.client.get(Pod, "beta-beta-broker-0", namespace=namespace).metadata.uid
+    kube.client.delete(Pod, "beta-beta-broker-0", namespace=namespace)
+    kube.client.delete(Service, "beta-kafka-bootstrap", namespace=namespace)
+    kube.client.delete(ConfigMap, "beta-beta-controller-3", namespace=namespace)
+    eventually(lambda: kube.client.get(Pod, "beta-beta-broker-0", namespace=namespace).metadata.uid != uid)
+    eventually(lambda: kube.client.get(Service, "beta-kafka-bootstrap", namespace=namespace))
+    eventually(lambda: kube.client.get(ConfigMap, "beta-beta-controller-3", namespace=namespace))
+
+
+def test_config_listener_and_replica_changes_converge(kube, operator_ns) -> None:
+    namespace, _ = operator_ns
+    docs = load("kafka-with-dual-role-nodes.yaml", "gamma")
+    kube_helpers.create_all(kube.client, docs, namespace)
+    eventually(lambda: len(pods_of(kube, namespace, "gamma")) == 3)
+    patch = {"spec": {"kafka": {"config": {"log.retention.hours": 72}}}}
+    kube.client.patch(objects.KAFKA, "gamma", patch, namespace=namespace, patch_type=PatchType.MERGE)
+    eventually(
+        lambda: (
+            "log.retention.hours=72"
+            in kube.client.get(ConfigMap, "gamma-gamma-dual-role-0", namespace=namespace).data["server.config"]
+        )
+    )
+    kafka = objects.to_dict(kube.client.get(objects.KAFKA, "gamma", namespace=namespace))
+    listeners = copy.deepcopy(kafka["spec"]["kafka"]["listeners"])
+    listeners.append({"name": "external", "port": 9094, "type": "nodeport", "tls": False})
+    kube.client.patch(
+        objects.KAFKA,
+        "gamma",
+        {"spec": {"kafka": {"listeners": listeners}}},
+        namespace=namespace,
+        patch_type=PatchType.MERGE,
+    )
+    eventually(
+        lambda: kube.client.get(Service, "gamma-kafka-external-bootstrap", namespace=namespace).spec.type == "NodePort"
+    )
+    kube.client.patch(
+        objects.KAFKA_NODE_POOL,
+        "gamma-dual-role",
+        {"spec": {"replicas": 4}},
+        namespace=namespace,
+        patch_type=PatchType.MERGE,
+    )
+    eventually(lambda: "gamma-gamma-dual-role-3" in pods_of(kube, namespace, "gamma"))
+    pool = objects.to_dict(kube.client.get(objects.KAFKA_NODE_POOL, "gamma-dual-role", namespace=namespace))
+    eventually(
+        lambda: (
+            objects.to_dict(kube.client.get(objects.KAFKA_NODE_POOL, "gamma-dual-role", namespace=namespace))["status"][
+                "nodeIds"
+            ]
+            == [0, 1, 2, 3]
+        )
+    )
+    assert pool["spec"]["replicas"] == 4
+
+
+def test_invalid_kafka_is_not_ready_with_the_field_path_and_recovers_when_fixed(kube, operator_ns) -> None:
+    namespace, _ = operator_ns
+    docs = load("kafka-with-dual-role-nodes.yaml", "delta")
+    kafka = next(d for d in docs if d["kind"] == "Kafka")
+    kafka["spec"]["kafka"]["config"]["ssl.keystore.location"] = "/tmp/mine"
+    kube_helpers.create_all(kube.client, docs, namespace)
+    not_ready = eventually(lambda: condition(kafka_status(kube, namespace, "delta"), "NotReady"))
+    assert "spec.kafka.config.ssl.keystore.location" in not_ready["message"]
+    assert pods_of(kube, namespace, "delta") == []
+    kube.client.patch(
+        objects.KAFKA,
+        "delta",
+        {"spec": {"kafka": {"config": {"ssl.keystore.location": None}}}},
+        namespace=namespace,
+        patch_type=PatchType.MERGE,
+    )
+    eventually(lambda: len(pods_of(kube, namespace, "delta")) == 3)
+
+
+def test_paused_kafka_reports_paused_and_resumes(kube, operator_ns) -> None:
+    namespace, _ = operator_ns
+    docs = load("kafka-with-dual-role-nodes.yaml", "epsilon")
+    next(d for d in docs if d["kind"] == "Kafka")["metadata"]["annotations"] = {
+        "strimzi.io/pause-reconciliation": "true"
+    }
+    kube_helpers.create_all(kube.client, docs, namespace)
+    eventually(lambda: condition(kafka_status(kube, namespace, "epsilon"), "ReconciliationPaused"))
+    assert pods_of(kube, namespace, "epsilon") == []
+    kube.client.patch(
+        objects.KAFKA,
+        "epsilon",
+        {"metadata": {"annotations": {"strimzi.io/pause-reconciliation": "false"}}},
+        namespace=namespace,
+        patch_type=PatchType.MERGE,
+    )
+    eventually(lambda: len(pods_of(kube, namespace, "epsilon")) == 3)
+
+
+def test_deleting_the_kafka_removes_owned_objects_but_keeps_claims(kube, operator_ns) -> None:
+    namespace, _ = operator_ns
+    kube_helpers.create_all(kube.client, load("kafka-persistent.yaml", "zeta"), namespace)
+    eventually(lambda: len(pods_of(kube, namespace, "zeta")) == 6)
+    claims = [
+        c.metadata.name
+        for c in kube.client.list(PersistentVolumeClaim, namespace=namespace, labels={"strimzi.io/cluster": "zeta"})
+    ]
+    assert len(claims) == 6
+    kube.client.delete(objects.KAFKA, "zeta", namespace=namespace)
+    eventually(lambda: pods_of(kube, namespace, "zeta") == [], timeout=120)
+    remaining = [
+        c.metadata.name
+        for c in kube.client.list(PersistentVolumeClaim, namespace=namespace, labels={"strimzi.io/cluster": "zeta"})
+    ]
+    assert sorted(remaining) == sorted(claims)
+
+
+def test_operator_serves_metrics_and_health(operator_ns) -> None:
+    _, operator = operator_ns
+    assert operator.get("/healthz")[0] == 200
+    code, body = operator.get("/metrics")
+    assert code == 200
+    assert "krafter_reconciliations_total" in body
+    assert "krafter_reconciliation_duration_seconds_bucket" in body
+
+
+def test_operator_holds_the_leader_lease(kube, operator_ns) -> None:
+    namespace, _ = operator_ns
+    lease = kube.client.get(Lease, "krafter-operator", namespace=namespace)
+    assert lease.spec.holderIdentity
+
+
+def test_created_objects_validate_as_kubernetes_objects(kube, operator_ns) -> None:
+    namespace, _ = operator_ns
+    pod = kube.client.get(Pod, "alpha-alpha-dual-role-0", namespace=namespace)
+    assert codecs.from_dict(pod.to_dict())
