@@ -30,8 +30,12 @@ test: prepare lint
 bench: prepare
 	$(PY) -m bench
 
+golden: setup
+	$(PY) -m tests.golden.regenerate
+
 crds: setup
 	$(VENV)/bin/krafter crds --output-dir install/crds
+	$(VENV)/bin/krafter crds --output-dir charts/krafter/crds
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

@@ -33,9 +33,10 @@ def _our_schema(kind: str, version: str) -> dict:
     return next(v for v in crd["spec"]["versions"] if v["name"] == version)["schema"]["openAPIV3Schema"]
 
 
-def test_committed_crds_match_the_models() -> None:
-    committed = {p.name: p.read_text() for p in (REPO / "install" / "crds").glob("*.yaml")}
-    assert committed == crds.crd_files(), "install/crds is stale: run `make crds` and commit the result"
+@pytest.mark.parametrize("folder", ["install/crds", "charts/krafter/crds"])
+def test_committed_crds_match_the_models(folder: str) -> None:
+    committed = {p.name: p.read_text() for p in (REPO / folder).glob("*.yaml")}
+    assert committed == crds.crd_files(), f"{folder} is stale: run `make crds` and commit the result"
 
 
 @pytest.mark.parametrize("kind", list(STRIMZI_FILES))

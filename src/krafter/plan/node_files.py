@@ -6,6 +6,7 @@ same names into the node's directory. One source, so both platforms start identi
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 
 from krafter.api.common import InlineLogging
@@ -35,6 +36,7 @@ _BASE_LOG4J = {
 }
 
 
+@functools.cache
 def start_script() -> str:
     return resources.files("krafter.plan").joinpath(START_SCRIPT).read_text()
 

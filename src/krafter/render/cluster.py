@@ -9,7 +9,7 @@ the Pods that mount them), then by name.
 
 from __future__ import annotations
 
-from krafter.plan import labels, names
+from krafter.plan import labels, names, node_files
 from krafter.plan.model import ClusterPlan
 from krafter.render import external, meta, pods, security, services, storage
 from krafter.render.meta import OwnerRef
@@ -81,8 +81,11 @@ def render_cluster(
     if pods.needs_init_container(plan):
         objects.append(security.init_cluster_role_binding(plan))
     for node in plan.nodes:
-        objects.append(pods.config_map(plan, node, owner))
+        files = node_files.config_files(plan, node)
+        objects.append(pods.config_map(plan, node, owner, files))
         objects.append(security.node_secret(plan, node, secrets, owner))
         objects += storage.persistent_volume_claims(plan, node, owner)
-        objects.append(pods.pod(plan, node, owner=owner, generations=generations, operator_image=operator_image))
+        objects.append(
+            pods.pod(plan, node, owner=owner, generations=generations, operator_image=operator_image, files=files)
+        )
     return sorted(objects, key=_sort_key)

@@ -7,6 +7,7 @@ that equal content always gives an equal hash, whatever the dict insertion order
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections.abc import Mapping
@@ -100,6 +101,15 @@ def content_hash(value: Any) -> str:
     """A short stable hash of JSON-able content (Strimzi's hash stubs are 8 hex digits too)."""
     canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()[:8]
+
+
+def fresh(value: Any) -> Any:
+    """A deep copy of a value taken from a resource model (affinity, tolerations, volumes, ...).
+
+    Rendered objects never share mutable parts with the plan or with each other, so callers
+    may edit what they get (add a resourceVersion, patch a field) without side effects.
+    """
+    return copy.deepcopy(value)
 
 
 def substitute_node(value: Any, node_id: int, pod_name: str) -> Any:

@@ -16,6 +16,7 @@ operator applies through the Admin API) never rolls a Pod.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from krafter._version import __version__
@@ -62,7 +63,10 @@ def needs_init_container(plan: ClusterPlan) -> bool:
     return topology or any(listener.type is ListenerType.NODEPORT for listener in plan.listeners)
 
 
-def config_map(plan: ClusterPlan, node: NodePlan, owner: meta.OwnerRef | None) -> meta.Object:
+def config_map(
+    plan: ClusterPlan, node: NodePlan, owner: meta.OwnerRef | None, files: Mapping[str, str] | None = None
+) -> meta.Object:
+    """The node's files (`node_files.config_files`; pass them in when already computed)."""
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
@@ -72,12 +76,12 @@ def config_map(plan: ClusterPlan, node: NodePlan, owner: meta.OwnerRef | None) -
             labels=labels.node_owned(plan.name, node.pool, node.pod_name),
             owner=owner,
         ),
-        "data": node_files.config_files(plan, node),
+        "data": dict(files if files is not None else node_files.config_files(plan, node)),
     }
 
 
-def configuration_hash(plan: ClusterPlan, node: NodePlan) -> str:
-    files = node_files.config_files(plan, node)
+def configuration_hash(files: Mapping[str, str]) -> str:
+    """Hash of a node's files (`node_files.config_files`) as far as a running node reads them."""
     return meta.content_hash({k: v for k, v in files.items() if k not in _UNHASHED_FILES})
 
 
@@ -146,7 +150,7 @@ def _kafka_container(plan: ClusterPlan, node: NodePlan, *, init: bool) -> meta.O
     ]
     if init:
         mounts.append({"name": "node-init", "mountPath": INIT_DIR})
-    mounts += list((template.volume_mounts if template else None) or [])
+    mounts += meta.fresh((template.volume_mounts if template else None) or [])
     # Probe the internal listener every node of this role serves: 9091 (replication) on
     # anything with the broker role, 9090 on controller-only nodes, which have no 9091. The
     # official image has no health endpoint, and a user listener may need client auth, so a
@@ -167,7 +171,7 @@ def _kafka_container(plan: ClusterPlan, node: NodePlan, *, init: bool) -> meta.O
     container["readinessProbe"] = _probe(spec.readiness_probe, probe_port, liveness=False)
     container["livenessProbe"] = _probe(spec.liveness_probe, probe_port, liveness=True)
     if template is not None and template.security_context is not None:
-        container["securityContext"] = dict(template.security_context)
+        container["securityContext"] = meta.fresh(template.security_context)
     return container
 
 
@@ -198,11 +202,11 @@ def _init_container(plan: ClusterPlan, node: NodePlan, operator_image: str) -> m
         "env": _env(template, ours),
         "volumeMounts": [
             {"name": "node-init", "mountPath": INIT_DIR},
-            *((template.volume_mounts if template else None) or []),
+            *meta.fresh((template.volume_mounts if template else None) or []),
         ],
     }
     if template is not None and template.security_context is not None:
-        container["securityContext"] = dict(template.security_context)
+        container["securityContext"] = meta.fresh(template.security_context)
     return container
 
 
@@ -217,7 +221,7 @@ def _volumes(plan: ClusterPlan, node: NodePlan, template: PodTemplate, *, init: 
     ]
     if init:
         volumes.append({"name": "node-init", "emptyDir": {}})
-    volumes += list(template.volumes or [])
+    volumes += meta.fresh(template.volumes or [])
     volumes += [meta.substitute_node(v, node.node_id, node.pod_name) for v in template.templated_volumes or []]
     return volumes
 
@@ -238,7 +242,7 @@ def _pod_spec(plan: ClusterPlan, node: NodePlan, operator_image: str) -> meta.Ob
     spec["volumes"] = _volumes(plan, node, template, init=init)
     # PVCs are root-owned; fsGroup lets the image's appuser write its log dirs.
     security_context: dict[str, Any] = (
-        dict(template.security_context) if template.security_context is not None else {"fsGroup": APP_GROUP_ID}
+        meta.fresh(template.security_context) if template.security_context is not None else {"fsGroup": APP_GROUP_ID}
     )
     spec["securityContext"] = security_context
     spec["terminationGracePeriodSeconds"] = template.termination_grace_period_seconds
@@ -257,7 +261,7 @@ def _pod_spec(plan: ClusterPlan, node: NodePlan, operator_image: str) -> meta.Ob
     ]
     for key, value in optional:
         if value is not None:
-            spec[key] = value
+            spec[key] = meta.fresh(value)
     return spec
 
 
@@ -268,12 +272,13 @@ def pod(
     owner: meta.OwnerRef | None,
     generations: security.CaGenerations,
     operator_image: str = DEFAULT_OPERATOR_IMAGE,
+    files: Mapping[str, str] | None = None,
 ) -> meta.Object:
     spec = _pod_spec(plan, node, operator_image)
     template = node.pod_template or PodTemplate()
     annotations = {
         REVISION: meta.content_hash(spec),
-        CONFIGURATION_HASH: configuration_hash(plan, node),
+        CONFIGURATION_HASH: configuration_hash(files if files is not None else node_files.config_files(plan, node)),
         KAFKA_VERSION: plan.kafka_version,
         CLUSTER_CA_CERT_GENERATION: str(generations.cluster_cert),
         CLUSTER_CA_KEY_GENERATION: str(generations.cluster_key),

@@ -249,16 +249,20 @@ def network_policy(plan: ClusterPlan, owner: meta.OwnerRef | None) -> meta.Objec
     controllers directly with `bootstrap.controllers` to describe and change the quorum).
     User listeners are open to everyone unless `networkPolicyPeers` says otherwise.
     """
-    kafka_pods = {"podSelector": {"matchLabels": labels.selector(plan.name)}}
-    operator = {"namespaceSelector": {}, "podSelector": {"matchLabels": dict(labels.OPERATOR)}}
     rules: list[dict[str, object]] = [
-        {"from": [kafka_pods, operator], "ports": [{"port": CONTROLPLANE_PORT, "protocol": "TCP"}]},
-        {"from": [kafka_pods, operator], "ports": [{"port": REPLICATION_PORT, "protocol": "TCP"}]},
+        {
+            "from": [
+                {"podSelector": {"matchLabels": labels.selector(plan.name)}},
+                {"namespaceSelector": {}, "podSelector": {"matchLabels": dict(labels.OPERATOR)}},
+            ],
+            "ports": [{"port": port, "protocol": "TCP"}],
+        }
+        for port in (CONTROLPLANE_PORT, REPLICATION_PORT)
     ]
     for listener in plan.kafka.spec.kafka.listeners:
         rule: dict[str, object] = {"ports": [{"port": listener.port, "protocol": "TCP"}]}
         if listener.network_policy_peers is not None:
-            rule["from"] = list(listener.network_policy_peers)
+            rule["from"] = meta.fresh(listener.network_policy_peers)
         rules.append(rule)
     if plan.kafka.spec.kafka.metrics_config is not None:
         rules.append({"ports": [{"port": METRICS_PORT, "protocol": "TCP"}]})
