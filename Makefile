@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup prepare lint test up down crds golden bench clean
+.PHONY: setup prepare lint test up down crds manifests golden bench clean
 
 setup: $(VENV)/.installed
 
@@ -36,6 +36,10 @@ golden: setup
 crds: setup
 	$(VENV)/bin/krafter crds --output-dir install/crds
 	$(VENV)/bin/krafter crds --output-dir charts/krafter/crds
+
+# install/operator is rendered from the Helm chart, so the two can never disagree.
+manifests: setup
+	$(PY) -m krafter.testing.manifests > install/operator/020-krafter-operator.yaml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

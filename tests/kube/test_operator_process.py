@@ -8,40 +8,23 @@ from __future__ import annotations
 
 import copy
 import secrets
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import yaml
 from lightkube import codecs
-from lightkube.core.exceptions import ApiError
 from lightkube.resources.coordination_v1 import Lease
 from lightkube.resources.core_v1 import ConfigMap, PersistentVolumeClaim, Pod, Service
 from lightkube.types import PatchType
 
 from krafter.platform.kubernetes import objects
 from krafter.testing import kube_helpers, operator_process
+from krafter.testing.waiting import eventually
 
 pytestmark = pytest.mark.kube
-T = TypeVar("T")
 EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "strimzi-examples" / "kafka"
-
-
-def eventually(check: Callable[[], T], timeout: float = 60.0, interval: float = 0.3) -> T:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        try:
-            value = check()
-            if value:
-                return value
-            last = value
-        except (ApiError, KeyError, AssertionError, StopIteration) as exc:
-            last = exc
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout} s (last: {last!r})")
 
 
 @pytest.fixture(scope="module")

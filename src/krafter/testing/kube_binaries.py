@@ -1,4 +1,4 @@
-"""kube-apiserver, kube-controller-manager and etcd, built from the Go module proxy and cached.
+"""kube-apiserver, kube-controller-manager, etcd and helm, built from the Go module proxy and cached.
 
 No registry this project may use serves these binaries, and envtest's downloader needs
 the open internet, so we build them: `tools/kube` and `tools/etcd` are committed wrapper
@@ -27,6 +27,7 @@ from krafter.core.errors import EnvironmentProblem
 TOOLS_DIR = Path(__file__).resolve().parents[3] / "tools"
 KUBE_MODULE = TOOLS_DIR / "kube"
 ETCD_MODULE = TOOLS_DIR / "etcd"
+HELM_MODULE = TOOLS_DIR / "helm"
 KUBE_COMMANDS = ("kube-apiserver", "kube-controller-manager")
 
 Progress = Callable[[str], None]
@@ -39,6 +40,7 @@ class KubeBinaries:
     kube_apiserver: Path
     kube_controller_manager: Path
     etcd: Path
+    helm: Path
 
 
 def pinned_version(module_dir: Path, module: str) -> str:
@@ -113,12 +115,24 @@ def ensure(progress: Progress | None = None, cache: Path | None = None) -> KubeB
         if not built.exists():
             only = next(p for p in etcd_dir.iterdir() if p.is_file())
             only.rename(built)
+    helm_version = pinned_version(HELM_MODULE, "helm.sh/helm/v3")
+    helm_dir = root / "helm" / helm_version
+    if not (helm_dir / "helm").exists():
+        say(f"building helm {helm_version} (cold: ~4 min), to lint and render the chart")
+        _build(
+            HELM_MODULE,
+            ["helm.sh/helm/v3/cmd/helm"],
+            helm_dir,
+            f"-s -w -X helm.sh/helm/v3/internal/version.version={helm_version}",
+            say,
+        )
     return KubeBinaries(
         kube_version=kube_version,
         etcd_version=etcd_version,
         kube_apiserver=kube_dir / "kube-apiserver",
         kube_controller_manager=kube_dir / "kube-controller-manager",
         etcd=etcd_dir / "etcd",
+        helm=helm_dir / "helm",
     )
 
 
@@ -126,6 +140,7 @@ def main() -> None:
     binaries = ensure(progress=lambda m: print(m, file=sys.stderr, flush=True))
     print(f"kube {binaries.kube_version}: {binaries.kube_apiserver.parent}")
     print(f"etcd {binaries.etcd_version}: {binaries.etcd.parent}")
+    print(f"helm: {binaries.helm}")
 
 
 if __name__ == "__main__":
