@@ -99,5 +99,5 @@ def test_operator_with_only_the_installed_rbac_creates_a_cluster(kube, rbac_oper
         ),
         timeout=90,
     )
-    assert "Forbidden" not in operator.log() and "forbidden" not in operator.log(), operator.log()
+    assert "forbidden" not in operator.log().lower(), operator.log()
     assert kube.client.get(ServiceAccount, "my-cluster-kafka", namespace=namespace)

@@ -15,8 +15,8 @@ DOCKERFILE = (Path(__file__).resolve().parents[2] / "Dockerfile").read_text()
 
 def instructions() -> list[tuple[str, str]]:
     result = []
-    for line in DOCKERFILE.splitlines():
-        line = line.strip()
+    for raw in DOCKERFILE.splitlines():
+        line = raw.strip()
         if line and not line.startswith("#"):
             keyword, _, rest = line.partition(" ")
             result.append((keyword.upper(), rest))
@@ -25,7 +25,8 @@ def instructions() -> list[tuple[str, str]]:
 
 def test_final_stage_runs_as_a_non_root_user() -> None:
     users = [rest for keyword, rest in instructions() if keyword == "USER"]
-    assert users and users[-1] not in {"0", "root"}
+    assert users
+    assert users[-1] not in {"0", "root"}
 
 
 def test_entry_point_is_krafter_and_default_command_the_operator() -> None:
