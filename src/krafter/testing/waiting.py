@@ -14,6 +14,7 @@ def eventually(check: Callable[[], T], timeout: float = 60.0, interval: float = 
     """`check()`'s first truthy result; errors of the kinds a not-yet-converged system raises are retried."""
     from lightkube.core.exceptions import ApiError
 
+    retryable: tuple[type[BaseException], ...] = (ApiError, *RETRYABLE)
     deadline = time.monotonic() + timeout
     last: Any = None
     while time.monotonic() < deadline:
@@ -22,7 +23,7 @@ def eventually(check: Callable[[], T], timeout: float = 60.0, interval: float = 
             if value:
                 return value
             last = value
-        except (ApiError, *RETRYABLE) as exc:
+        except retryable as exc:
             last = exc
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s (last: {last!r})")
