@@ -199,3 +199,92 @@ def _show(path: Path, lines: int, follow: bool) -> None:
                 click.echo(chunk.decode(errors="replace"), nl=False)
             else:
                 time.sleep(0.5)
+
+
+def _client_config(name: str | None, state_dir: Path | None, listener: str, user: str | None) -> dict[str, object]:
+    from krafter.platform.local import clients
+
+    platform = local.LocalPlatform(state_dir)
+    names = _cluster_names(name, state_dir)
+    if len(names) > 1:
+        raise KrafterError(f"several local clusters exist ({', '.join(names)}): pass --cluster NAME")
+    state = platform.state(names[0])
+    record = state.load()
+    assert record is not None
+    plan = platform.plan(local.load_cluster_input(state), record)
+    return clients.client_config(state, plan, listener, user)
+
+
+client_options = [
+    click.option("--cluster", "name", help="Local cluster (needed when several exist)."),
+    click.option("--listener", default="plain", show_default=True, help="Listener to connect to."),
+    click.option("--user", help="KafkaUser to authenticate as (SCRAM or TLS listeners)."),
+    state_dir_option,
+]
+
+
+def _with_client_options(function):  # type: ignore[no-untyped-def]
+    for option in reversed(client_options):
+        function = option(function)
+    return function
+
+
+@click.command()
+@click.argument("topic")
+@_with_client_options
+@click.option("--message", "-m", "messages", multiple=True, help="Record value (repeatable); default: stdin lines.")
+def produce(
+    topic: str, name: str | None, listener: str, user: str | None, state_dir: Path | None, messages: tuple[str, ...]
+) -> None:
+    """Send records to TOPIC of a local cluster (acks=all), one per --message or stdin line."""
+    from kafka import KafkaProducer
+
+    config = _client_config(name, state_dir, listener, user)
+    values = list(messages) or [line.rstrip("\n") for line in sys.stdin]
+    producer = KafkaProducer(acks="all", **config)
+    try:
+        for value in values:
+            metadata = producer.send(topic, value.encode()).get(timeout=30)
+            out.print(f"{topic}-{metadata.partition}@{metadata.offset}: {value}")
+    finally:
+        producer.close()
+
+
+@click.command()
+@click.argument("topic")
+@_with_client_options
+@click.option("--group", help="Consumer group (needs Read on the group when ACLs are on).")
+@click.option("--max-messages", default=0, help="Stop after this many records (0: until idle).")
+@click.option("--timeout", default=10.0, show_default=True, help="Stop after this many idle seconds.")
+def consume(
+    topic: str,
+    name: str | None,
+    listener: str,
+    user: str | None,
+    state_dir: Path | None,
+    group: str | None,
+    max_messages: int,
+    timeout: float,
+) -> None:
+    """Print records of TOPIC of a local cluster, from the beginning."""
+    from kafka import KafkaConsumer
+
+    config = _client_config(name, state_dir, listener, user)
+    consumer = KafkaConsumer(
+        topic,
+        group_id=group,
+        auto_offset_reset="earliest",
+        enable_auto_commit=group is not None,
+        consumer_timeout_ms=int(timeout * 1000),
+        **config,
+    )
+    count = 0
+    try:
+        for record in consumer:
+            click.echo(record.value.decode(errors="replace"))
+            count += 1
+            if max_messages and count >= max_messages:
+                break
+    finally:
+        consumer.close()
+    err.print(f"[dim]{count} record(s)[/dim]")

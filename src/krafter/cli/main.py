@@ -42,7 +42,14 @@ def _register() -> None:
     cli.add_command(api_commands.explain)
     cli.add_command(operator_command.operator)
     cli.add_command(operator_command.node_init)
-    for command in (local_commands.up, local_commands.down, local_commands.status, local_commands.logs):
+    for command in (
+        local_commands.up,
+        local_commands.down,
+        local_commands.status,
+        local_commands.logs,
+        local_commands.produce,
+        local_commands.consume,
+    ):
         cli.add_command(command)
     cli.add_command(render_commands.render)
     cli.add_command(render_commands.lint)

@@ -63,7 +63,7 @@ def _port_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
-def _port_open(port: int, host: str = "127.0.0.1") -> bool:
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(0.3)
         return sock.connect_ex((host, port)) == 0
@@ -233,7 +233,7 @@ class LocalPlatform:
                         f"{node.pod_name} exited during start-up. Last log lines ({dirs.log}):\n"
                         f"{processes.log_tail(dirs)}"
                     )
-                if all(_port_open(port) for port in node_ports(node)):
+                if all(port_open(port) for port in node_ports(node)):
                     waiting.discard(node_id)
             time.sleep(0.25)
         if waiting:
