@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import click
 from rich.console import Console
@@ -223,10 +225,14 @@ client_options = [
 ]
 
 
-def _with_client_options(function):  # type: ignore[no-untyped-def]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _with_client_options(function: F) -> F:
+    decorated: Any = function
     for option in reversed(client_options):
-        function = option(function)
-    return function
+        decorated = option(decorated)
+    return cast(F, decorated)
 
 
 @click.command()

@@ -30,7 +30,7 @@ import click
 )
 @click.option("--operator-image", envvar="KRAFTER_OPERATOR_IMAGE", help="Image for Krafter's init containers.")
 @click.option("--log-level", default="INFO", show_default=True)
-def operator(  # noqa: PLR0917 - click passes options positionally
+def operator(
     namespaces: tuple[str, ...],
     kubeconfig: Path | None,
     metrics_port: int,

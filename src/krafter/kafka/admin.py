@@ -35,6 +35,7 @@ from krafter.kafka.admin_types import (
     ConfigChange,
     ConfigEntry,
     ConnectionSettings,
+    CreatedTopic,
     FeatureLevel,
     KafkaAdminError,
     NewTopic,
@@ -139,7 +140,11 @@ class KafkaAdmin:
 
     def create_topics(self, topics: Sequence[NewTopic], batch_size: int = 500) -> dict[str, OpResult]:
         """Create in batches; an existing topic comes back with `OpResult.already_exists`."""
-        results: dict[str, OpResult] = {}
+        return {name: created.outcome for name, created in self.create_topics_with_ids(topics, batch_size).items()}
+
+    def create_topics_with_ids(self, topics: Sequence[NewTopic], batch_size: int = 500) -> dict[str, CreatedTopic]:
+        """As `create_topics`, also giving each created topic's id (from the CreateTopics answer)."""
+        results: dict[str, CreatedTopic] = {}
         for batch in admin_wire.batches(list(topics), batch_size):
             raw = self._call(
                 f"Creating {len(batch)} topics",
@@ -148,7 +153,7 @@ class KafkaAdmin:
                 timeout_ms=self._timeout_ms,
                 raise_errors=False,
             )
-            results.update(admin_topics.parse_topic_results(raw["topics"]))
+            results.update(admin_topics.parse_created(raw["topics"]))
         return results
 
     def delete_topics(self, names: Iterable[str], batch_size: int = 500) -> dict[str, OpResult]:

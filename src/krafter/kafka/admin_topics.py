@@ -15,6 +15,7 @@ from kafka.protocol.admin import AlterPartitionReassignmentsRequest
 
 from krafter.kafka import admin_wire
 from krafter.kafka.admin_types import (
+    CreatedTopic,
     NewTopic,
     OpResult,
     PartitionHealth,
@@ -80,6 +81,16 @@ def create_spec(topics: Sequence[NewTopic]) -> dict[str, dict[str, Any]]:
 
 def parse_topic_results(raw_topics: Iterable[Mapping[str, Any]]) -> dict[str, OpResult]:
     return {t["name"]: admin_wire.op_result(t["error_code"], t.get("error_message")) for t in raw_topics}
+
+
+def parse_created(raw_topics: Iterable[Mapping[str, Any]]) -> dict[str, CreatedTopic]:
+    return {
+        t["name"]: CreatedTopic(
+            outcome=admin_wire.op_result(t["error_code"], t.get("error_message")),
+            topic_id=kafka_topic_id(t.get("topic_id")) if t["error_code"] == 0 else None,
+        )
+        for t in raw_topics
+    }
 
 
 def reassignment_request(reassignments: Mapping[TopicPartition, Sequence[int] | None], timeout_ms: int) -> Any:

@@ -193,6 +193,15 @@ class NewTopic:
 
 
 @dataclass(frozen=True)
+class CreatedTopic:
+    """The outcome of creating one topic and, when it was created, the id Kafka gave it
+    (CreateTopics v7+ answers with it, so no describe is needed right after a create)."""
+
+    outcome: OpResult
+    topic_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Reassignment:
     replicas: tuple[int, ...]
     adding: tuple[int, ...]
