@@ -44,3 +44,31 @@ def write_or_echo(text: str, output: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         output.write_text(text)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the converted resources here instead of stdout.",
+)
+def convert(files: tuple[Path, ...], output: Path | None) -> None:
+    """Rewrite v1beta2 and ZooKeeper-era Strimzi files as current v1 Kafka + KafkaNodePool resources.
+
+    The report of what changed and why goes to stderr; the converted YAML to stdout (or --output).
+    The output validates: apply it with kubectl or run it with `krafter up`.
+    """
+    from krafter.api import convert as converter
+    from krafter.api import parse
+
+    documents = []
+    for path in files:
+        documents += [doc for doc in parse.load_yaml(path.read_text(), str(path)) if doc is not None]
+    result = converter.convert_documents(documents)
+    report = converter.render_changes(result.changes)
+    click.echo(report if report else "nothing to change: the files are already current v1 resources", err=True)
+    for skipped in result.skipped:
+        click.echo(f"note: {skipped}", err=True)
+    write_or_echo(converter.to_yaml(result.documents), output)

@@ -40,6 +40,7 @@ def _register() -> None:
 
     cli.add_command(api_commands.crds)
     cli.add_command(api_commands.explain)
+    cli.add_command(api_commands.convert)
     cli.add_command(operator_command.operator)
     cli.add_command(operator_command.node_init)
     for command in (

@@ -84,13 +84,15 @@ class KubernetesProfile:
 class LocalProfile:
     """Processes on this machine: 127.0.0.1, ports derived from the node id, a state directory.
 
-    Ports: `port_base + node_id * 10 + slot`, where slot 0 is the controller listener, 1 the
-    replication listener and 2.. the user listeners in port order; deterministic, so a
-    restarted cluster comes back on the same addresses.
+    Ports: `port_base + block * 10 + slot`, where slot 0 is the controller listener, 1 the
+    replication listener and 2.. the user listeners in port order, and `block` is the node's
+    entry in `port_blocks` (the platform assigns and remembers one per node id; without one,
+    the node id itself). Deterministic, so a restarted cluster comes back on the same addresses.
     """
 
     state_dir: PurePosixPath
     port_base: int = 20000
+    port_blocks: tuple[tuple[int, int], ...] = ()
     host: str = "127.0.0.1"
     name: str = "local"
     default_heap: str | None = "512m"
@@ -106,7 +108,8 @@ class LocalProfile:
         return self.host
 
     def port(self, node_id: int, container_port: int, slot: int) -> int:
-        return self.port_base + node_id * 10 + slot
+        block = dict(self.port_blocks).get(node_id, node_id)
+        return self.port_base + block * 10 + slot
 
     def node_dir(self, cluster: str, pool: str, node_id: int) -> PurePosixPath:
         return self.state_dir / "nodes" / names.pod(cluster, pool, node_id)

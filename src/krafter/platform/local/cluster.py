@@ -26,6 +26,7 @@ from krafter.kafka.admin import KafkaAdmin
 from krafter.kafka.admin_types import ConnectionSettings, KafkaAdminError, SecurityProtocol
 from krafter.plan import node_files
 from krafter.plan.model import ClusterPlan, NodePlan
+from krafter.plan.node_ids import assign_node_ids
 from krafter.plan.planner import PlanInput, plan_cluster
 from krafter.plan.profile import LocalProfile
 from krafter.platform.local import processes, security
@@ -35,7 +36,7 @@ Progress = Callable[[str], None]
 PORT_BASE_FIRST = 20000
 PORT_BASE_STEP = 1000
 PORT_BASE_CHOICES = 40
-MAX_LOCAL_NODE_ID = 99  # ports are port_base + node_id * 10 + slot
+PORT_BLOCKS = 100  # a cluster's range: port_base + block * 10 + slot, 1000 ports
 
 
 @dataclass
@@ -127,7 +128,12 @@ class LocalPlatform:
         raise EnvironmentProblem("no free port range between 20000 and 60000 for a local cluster")
 
     def plan(self, cluster: ClusterInput, record: ClusterRecord) -> ClusterPlan:
-        profile = LocalProfile(PurePosixPath(str(self.state(cluster.name).root)), port_base=record.port_base)
+        self._assign_port_blocks(cluster, record)
+        profile = LocalProfile(
+            PurePosixPath(str(self.state(cluster.name).root)),
+            port_base=record.port_base,
+            port_blocks=tuple(sorted((int(k), v) for k, v in record.port_blocks.items())),
+        )
         given = PlanInput(
             kafka=cluster.kafka,
             pools=cluster.pools,
@@ -135,14 +141,21 @@ class LocalPlatform:
             current_node_ids=record.node_ids,
             founding_voters=tuple(record.founding_voters) if record.founding_voters is not None else None,
         )
-        plan = plan_cluster(given, profile)
-        too_high = [n.node_id for n in plan.nodes if n.node_id > MAX_LOCAL_NODE_ID]
-        if too_high:
-            raise KrafterError(
-                f"node ids {too_high} are above {MAX_LOCAL_NODE_ID}, which the local platform's port scheme "
-                "cannot map; lower strimzi.io/next-node-ids for local runs"
-            )
-        return plan
+        return plan_cluster(given, profile)
+
+    @staticmethod
+    def _assign_port_blocks(cluster: ClusterInput, record: ClusterRecord) -> None:
+        """Give every node id a port block once; ids keep theirs, so addresses never move."""
+        ids = assign_node_ids(cluster.pools, record.node_ids)
+        used = set(record.port_blocks.values())
+        for node_id in sorted(i for pool in ids.values() for i in pool.node_ids):
+            if str(node_id) in record.port_blocks:
+                continue
+            free = next((b for b in range(PORT_BLOCKS) if b not in used), None)
+            if free is None:
+                raise KrafterError(f"a local cluster can have at most {PORT_BLOCKS} nodes")
+            record.port_blocks[str(node_id)] = free
+            used.add(free)
 
     # --- up ----------------------------------------------------------------------------------
 

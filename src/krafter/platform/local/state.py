@@ -29,8 +29,8 @@ class ClusterRecord:
     kafka_version: str = ""
     node_ids: dict[str, list[int]] = field(default_factory=dict)
     founding_voters: list[int] | None = None
-    pools: dict[str, str] = field(default_factory=dict)
-    """pool name -> pod name prefix, to find node directories of removed pools."""
+    port_blocks: dict[str, int] = field(default_factory=dict)
+    """node id (as text: JSON keys) -> its block of 10 ports above port_base; kept for good."""
 
 
 class ClusterState:
