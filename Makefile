@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
 .PHONY: setup prepare lint test up down crds manifests golden bench clean
+QUICKSTART := examples/quickstart
 
 setup: $(VENV)/.installed
 
@@ -26,6 +27,15 @@ lint: setup
 
 test: prepare lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+up: setup
+	$(VENV)/bin/krafter up -f $(QUICKSTART)/kafka.yaml -f $(QUICKSTART)/topic.yaml -f $(QUICKSTART)/user.yaml
+	$(VENV)/bin/krafter produce orders --cluster quickstart --listener scram --user app -m "hello from krafter"
+	$(VENV)/bin/krafter consume orders --cluster quickstart --listener scram --user app --group app-quickstart --max-messages 1
+	$(VENV)/bin/krafter status quickstart
+
+down: setup
+	$(VENV)/bin/krafter down quickstart
 
 bench: prepare
 	$(PY) -m bench
