@@ -13,6 +13,8 @@ from lightkube.resources.apiextensions_v1 import CustomResourceDefinition
 from lightkube.resources.core_v1 import Pod
 from lightkube.types import PatchType
 
+from krafter.platform.kubernetes import objects as _objects  # noqa: F401 - registers Krafter's kinds with lightkube
+
 REPO = Path(__file__).resolve().parents[3]
 
 

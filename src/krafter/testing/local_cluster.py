@@ -45,5 +45,10 @@ def start(path: Path, state_dir: Path, timeout: float = 240.0) -> LocalTestClust
     clusters, _ = assembly.assemble(loaded)
     [cluster] = clusters
     platform = local.LocalPlatform(state_dir)
-    result = platform.up(cluster, timeout=timeout)
+    try:
+        result = platform.up(cluster, timeout=timeout)
+    except BaseException:
+        if platform.state(cluster.name).exists() or platform.state(cluster.name).node_pods():
+            platform.down(cluster.name)  # never leave half a cluster running
+        raise
     return LocalTestCluster(platform, result, cluster)

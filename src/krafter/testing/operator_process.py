@@ -62,6 +62,7 @@ def start(
     resync_seconds: float = 30.0,
     extra_args: list[str] | None = None,
     name: str = "operator",
+    env: dict[str, str] | None = None,
 ) -> OperatorProcess:
     port = free_port()
     log_path = workdir / f"{name}.log"
@@ -76,7 +77,7 @@ def start(
     ]  # fmt: skip
     log = log_path.open("ab")
     process = subprocess.Popen(
-        command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ}, start_new_session=True
+        command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}, start_new_session=True
     )
     operator = OperatorProcess(process, port, log_path)
     operator.wait_ready()

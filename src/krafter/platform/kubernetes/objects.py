@@ -44,6 +44,15 @@ def generic(kind: str) -> Any:
 
 for _group, _version, _kind, _plural in GENERIC_KINDS:
     generic(_kind)
+# The older served version, so that v1beta2 documents (legacy files) can be sent as they are.
+for _kind, _plural in (
+    ("Kafka", "kafkas"),
+    ("KafkaNodePool", "kafkanodepools"),
+    ("KafkaTopic", "kafkatopics"),
+    ("KafkaUser", "kafkausers"),
+):
+    if get_generic_resource(f"{API_GROUP}/v1beta2", _kind) is None:  # type: ignore[no-untyped-call]
+        create_namespaced_resource(API_GROUP, "v1beta2", _kind, _plural)
 
 KAFKA = generic("Kafka")
 KAFKA_NODE_POOL = generic("KafkaNodePool")

@@ -123,7 +123,7 @@ class LocalPlatform:
         start = zlib.crc32(name.encode()) % PORT_BASE_CHOICES
         for offset in range(PORT_BASE_CHOICES):
             base = PORT_BASE_FIRST + ((start + offset) % PORT_BASE_CHOICES) * PORT_BASE_STEP
-            if base not in taken and all(_port_free(base + p) for p in (0, 1, 2, 10, 11, 12)):
+            if base not in taken and all(_port_free(base + p) for p in range(PORT_BASE_STEP)):
                 return base
         raise EnvironmentProblem("no free port range between 20000 and 60000 for a local cluster")
 
