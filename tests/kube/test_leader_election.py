@@ -1,0 +1,59 @@
+"""Two operator replicas: only the Lease holder acts, and the other takes over when it dies."""
+
+from __future__ import annotations
+
+import secrets
+import signal
+from pathlib import Path
+
+import pytest
+import yaml
+from lightkube.resources.coordination_v1 import Lease
+from lightkube.resources.core_v1 import Pod
+
+from krafter.testing import kube_helpers, operator_process
+from krafter.testing.waiting import eventually
+
+pytestmark = pytest.mark.kube
+EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "strimzi-examples" / "kafka" / "kafka-with-dual-role-nodes.yaml"
+
+
+def docs(cluster: str) -> list[dict]:
+    result = [d for d in yaml.safe_load_all(EXAMPLE.read_text()) if d]
+    for doc in result:
+        if doc["kind"] == "Kafka":
+            doc["metadata"]["name"] = cluster
+        else:
+            doc["metadata"]["labels"]["strimzi.io/cluster"] = cluster
+            doc["metadata"]["name"] = f"{cluster}-pool"
+    return result
+
+
+def test_only_the_leader_reconciles_and_a_follower_takes_over(kube, tmp_path) -> None:
+    kube_helpers.install_crds(kube.client)
+    namespace = f"le-{secrets.token_hex(3)}"
+    kube.create_namespace(namespace)
+    first = operator_process.start(kube.kubeconfig_path, [namespace], tmp_path, lease_namespace=namespace, name="a")
+    second = operator_process.start(kube.kubeconfig_path, [namespace], tmp_path, lease_namespace=namespace, name="b")
+    try:
+        holder = eventually(lambda: kube.client.get(Lease, "krafter-operator", namespace=namespace).spec.holderIdentity)
+        leader, follower = (first, second) if holder.endswith(f"-{first.process.pid}") else (second, first)
+        kube_helpers.create_all(kube.client, docs("one"), namespace)
+        eventually(lambda: len(list(kube.client.list(Pod, namespace=namespace))) == 3)
+        eventually(lambda: "reconciled:" in leader.log())  # logged once the pass (status included) ends
+        assert "reconciled:" not in follower.log()
+
+        leader.process.send_signal(signal.SIGKILL)
+        leader.process.wait(timeout=10)
+        eventually(
+            lambda: kube.client.get(Lease, "krafter-operator", namespace=namespace).spec.holderIdentity.endswith(
+                f"-{follower.process.pid}"
+            ),
+            timeout=60,
+        )
+        kube_helpers.create_all(kube.client, docs("two"), namespace)
+        eventually(lambda: len(list(kube.client.list(Pod, namespace=namespace))) == 6, timeout=60)
+    finally:
+        first.stop()
+        second.stop()
+        kube.delete_namespace(namespace)
