@@ -15,7 +15,9 @@ from krafter.testing import kube_helpers, operator_process
 from krafter.testing.waiting import eventually
 
 pytestmark = pytest.mark.kube
-EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "strimzi-examples" / "kafka" / "kafka-with-dual-role-nodes.yaml"
+EXAMPLE = (
+    Path(__file__).resolve().parents[1] / "data" / "strimzi-examples" / "kafka" / "kafka-with-dual-role-nodes.yaml"
+)
 
 
 def docs(cluster: str) -> list[dict]:

@@ -88,6 +88,11 @@ def up(files: tuple[Path, ...], state_dir: Path | None, timeout: float) -> None:
             )
             out.print(f"  {listener.name:<12} {result.bootstrap(listener.name)}  ({security})")
         out.print(f"  CA certificate for TLS clients: {result.identity.ca_file}")
+        if result.entities is not None:
+            for line in result.entities.lines():
+                out.print(f"  {line}")
+            for problem in result.entities.problems:
+                err.print(f"[yellow]warning[/yellow] {problem}")
 
 
 def _belongs(document: dict[str, object], cluster: str) -> bool:

@@ -25,6 +25,7 @@ import kopf
 from krafter.api.base import API_GROUP
 from krafter.operator import metrics
 from krafter.operator.cluster_reconciler import ClusterReconciler
+from krafter.operator.entities import EntityController
 from krafter.operator.leader import LeaderElector
 from krafter.operator.workqueue import Heartbeat, WorkQueue
 from krafter.plan import labels as plan_labels
@@ -65,8 +66,11 @@ class Operator:
         self.client = make_client(config.kubeconfig)
         self.reconciler = ClusterReconciler(self.client, operator_image=config.operator_image)
         self.queue: WorkQueue[Key] | None = None
+        self.entity_queue: WorkQueue[Key] | None = None
+        self.entities = EntityController(self.client)
         self.heartbeat = Heartbeat()
         self.failures: dict[Key, int] = {}
+        self.entity_failures: dict[Key, int] = {}
         self.elector: LeaderElector | None = None
         self.started = threading.Event()
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -100,6 +104,14 @@ class Operator:
             if namespace:
                 self.enqueue((namespace, name))
 
+        for plural in ("kafkatopics", "kafkausers"):
+
+            @kopf.on.event(API_GROUP, "v1", plural, registry=registry)
+            def entity_event(namespace: str | None, labels: Mapping[str, str], **_: Any) -> None:
+                cluster = labels.get("strimzi.io/cluster")
+                if cluster and namespace:
+                    self.enqueue_entities((namespace, cluster))
+
         @kopf.on.event(API_GROUP, "v1", "kafkanodepools", registry=registry)
         def pool_event(namespace: str | None, labels: Mapping[str, str], **_: Any) -> None:
             cluster = labels.get("strimzi.io/cluster")
@@ -120,9 +132,14 @@ class Operator:
         if self.queue is not None:
             self.queue.add(key, delay)
 
+    def enqueue_entities(self, key: Key, delay: float = 0.0) -> None:
+        if self.entity_queue is not None:
+            self.entity_queue.add(key, delay)
+
     async def _start_background(self) -> None:
         self.loop = asyncio.get_running_loop()
         self.queue = WorkQueue()
+        self.entity_queue = WorkQueue()
         if self.config.leader_election:
             self.elector = LeaderElector(
                 self.client,
@@ -135,6 +152,8 @@ class Operator:
         # Keep references: the event loop holds tasks only weakly.
         self.tasks = [asyncio.create_task(self._worker(index)) for index in range(self.config.workers)]
         self.tasks.append(asyncio.create_task(self._resync_loop()))
+        # One entity worker: a pass already batches every topic and user of a cluster.
+        self.tasks.append(asyncio.create_task(self._entity_worker()))
         self.started.set()
         log.info(
             "operator started: namespaces=%s workers=%d resync=%.0fs leader-election=%s",
@@ -173,7 +192,9 @@ class Operator:
                 continue
             metrics.MANAGED.labels("Kafka").set(len(found))
             for kafka in found:
-                self.enqueue((kafka["metadata"]["namespace"], kafka["metadata"]["name"]))
+                key = (kafka["metadata"]["namespace"], kafka["metadata"]["name"])
+                self.enqueue(key)
+                self.enqueue_entities(key)
 
     def _list_kafkas(self, namespace: str | None) -> list[dict[str, Any]]:
         return [objects.to_dict(k) for k in self.client.list(objects.KAFKA, namespace=namespace)]
@@ -226,9 +247,53 @@ class Operator:
             result.writes,
             time.monotonic() - started,
         )
+        if result.ready:
+            self.enqueue_entities(key)  # topics and users wait for a ready cluster
         if result.outcome == "reconciled" and not result.ready:
             # Pod readiness changes arrive as events too; this poll covers addresses and certs.
             self.enqueue(key, delay=NOT_READY_POLL)
+
+    async def _entity_worker(self) -> None:
+        assert self.entity_queue is not None
+        while True:
+            key = await self.entity_queue.get()
+            metrics.QUEUE_DEPTH.labels("entities").set(self.entity_queue.depth)
+            try:
+                if not self.is_leader:
+                    self.enqueue_entities(key, delay=5.0)
+                    continue
+                await self._reconcile_entities(key)
+            finally:
+                self.entity_queue.done(key)
+
+    async def _reconcile_entities(self, key: Key) -> None:
+        namespace, name = key
+        clog = ClusterLog(log, {"cluster": f"{namespace}/{name}"})
+        started = time.monotonic()
+        try:
+            result = await asyncio.to_thread(self.entities.reconcile, namespace, name)
+        except Exception as exc:  # keep the other clusters going; retry with backoff
+            failures = self.entity_failures.get(key, 0) + 1
+            self.entity_failures[key] = failures
+            delay = min(MAX_BACKOFF, 2.0**failures)
+            clog.exception("topic/user pass failed (retry in %.0fs): %s", delay, exc)
+            metrics.FAILURES.labels("entities").inc()
+            self.enqueue_entities(key, delay=delay)
+            return
+        finally:
+            metrics.DURATION.labels("entities").observe(time.monotonic() - started)
+        self.entity_failures.pop(key, None)
+        metrics.RECONCILIATIONS.labels("entities", "ok" if not result.problems else "waiting").inc()
+        metrics.WRITES.labels("entities").inc(result.writes)
+        if result.writes or result.problems:
+            clog.info(
+                "topics/users: writes=%d %s in %.2fs",
+                result.writes,
+                "; ".join(result.problems),
+                time.monotonic() - started,
+            )
+        if result.requeue_after is not None:
+            self.enqueue_entities(key, delay=result.requeue_after)
 
 
 def configure_logging(level: str = "INFO") -> None:

@@ -29,13 +29,14 @@ from krafter.plan.model import ClusterPlan, NodePlan
 from krafter.plan.node_ids import assign_node_ids
 from krafter.plan.planner import PlanInput, plan_cluster
 from krafter.plan.profile import LocalProfile
-from krafter.platform.local import processes, security
+from krafter.platform.local import entities, processes, security
 from krafter.platform.local.state import ClusterRecord, ClusterState
 
 Progress = Callable[[str], None]
-PORT_BASE_FIRST = 20000
+# Below Linux's ephemeral range (32768-60999), which client sockets and free-port pickers use.
+PORT_BASE_FIRST = 10000
 PORT_BASE_STEP = 1000
-PORT_BASE_CHOICES = 40
+PORT_BASE_CHOICES = 22
 PORT_BLOCKS = 100  # a cluster's range: port_base + block * 10 + slot, 1000 ports
 
 
@@ -48,6 +49,8 @@ class UpResult:
     restarted: list[str] = field(default_factory=list)
     stopped: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    entities: entities.EntitiesReport | None = None
+    """KafkaTopics and KafkaUsers reconciled after the cluster became healthy."""
 
     def bootstrap(self, listener: str) -> str:
         entry = next(item for item in self.plan.listeners if item.name == listener)
@@ -125,7 +128,8 @@ class LocalPlatform:
             base = PORT_BASE_FIRST + ((start + offset) % PORT_BASE_CHOICES) * PORT_BASE_STEP
             if base not in taken and all(_port_free(base + p) for p in range(PORT_BASE_STEP)):
                 return base
-        raise EnvironmentProblem("no free port range between 20000 and 60000 for a local cluster")
+        last = PORT_BASE_FIRST + PORT_BASE_CHOICES * PORT_BASE_STEP
+        raise EnvironmentProblem(f"no free port range between {PORT_BASE_FIRST} and {last} for a local cluster")
 
     def plan(self, cluster: ClusterInput, record: ClusterRecord) -> ClusterPlan:
         self._assign_port_blocks(cluster, record)
@@ -211,6 +215,7 @@ class LocalPlatform:
             self._rolling_restart(
                 state=state, plan=plan, identity=identity, nodes=restart, dist=dist, timeout=timeout, result=result
             )
+        result.entities = entities.reconcile_entities(result, cluster, timeout=timeout)
         result.seconds = time.monotonic() - started_at
         return result
 
@@ -314,14 +319,19 @@ class LocalPlatform:
         state = self.state(name)
         if not state.root.exists():
             raise KrafterError(f"no local cluster named '{name}' (state dir {state.base})")
-        stopped = []
         pods = state.node_pods()
-        # Brokers first, then controllers: brokers shut down cleanly while the quorum still exists.
         record = state.load()
-        for pod in sorted(pods, key=lambda p: _is_controller(state.node_dir(p))):
-            if processes.stop(processes.NodeDirs(state.node_dir(pod))):
-                stopped.append(pod)
-                self.say(f"stopped {pod}")
+        # Brokers first, all at once, then controllers: brokers shut down cleanly while the quorum
+        # still exists, and nobody waits for a quorum that is already gone.
+        brokers_first = (
+            [p for p in pods if not _is_controller(state.node_dir(p))],
+            [p for p in pods if _is_controller(state.node_dir(p))],
+        )
+        stopped = []
+        for group in brokers_first:
+            stopped += processes.stop_all([processes.NodeDirs(state.node_dir(pod)) for pod in group])
+        for pod in stopped:
+            self.say(f"stopped {pod}")
         if delete_data:
             state.delete()
             self.say(f"deleted {state.root}")

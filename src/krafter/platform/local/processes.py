@@ -138,6 +138,18 @@ def stop(dirs: NodeDirs, *, timeout: float = 60.0, kill: bool = False) -> bool:
     return True
 
 
+def stop_all(nodes: list[NodeDirs], *, timeout: float = 60.0) -> list[str]:
+    """Signal every node at once, then wait for all; names of the nodes that were running."""
+    running = [(dirs, pid) for dirs in nodes if (pid := running_pid(dirs)) is not None]
+    for _dirs, pid in running:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for dirs, _pid in running:
+        stop(dirs, timeout=max(1.0, deadline - time.monotonic()))
+    return [dirs.root.name for dirs, _pid in running]
+
+
 def log_tail(dirs: NodeDirs, lines: int = 15) -> str:
     if not dirs.log.exists():
         return "(no log yet)"
