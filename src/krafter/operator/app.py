@@ -100,20 +100,20 @@ class Operator:
                 await asyncio.to_thread(self.elector.stop)
 
         @kopf.on.event(API_GROUP, "v1", "kafkas", registry=registry)
-        def kafka_event(name: str, namespace: str | None, **_: Any) -> None:
+        async def kafka_event(name: str, namespace: str | None, **_: Any) -> None:
             if namespace:
                 self.enqueue((namespace, name))
 
         for plural in ("kafkatopics", "kafkausers"):
 
             @kopf.on.event(API_GROUP, "v1", plural, registry=registry)
-            def entity_event(namespace: str | None, labels: Mapping[str, str], **_: Any) -> None:
+            async def entity_event(namespace: str | None, labels: Mapping[str, str], **_: Any) -> None:
                 cluster = labels.get("strimzi.io/cluster")
                 if cluster and namespace:
                     self.enqueue_entities((namespace, cluster))
 
         @kopf.on.event(API_GROUP, "v1", "kafkanodepools", registry=registry)
-        def pool_event(namespace: str | None, labels: Mapping[str, str], **_: Any) -> None:
+        async def pool_event(namespace: str | None, labels: Mapping[str, str], **_: Any) -> None:
             cluster = labels.get("strimzi.io/cluster")
             if cluster and namespace:
                 self.enqueue((namespace, cluster))
@@ -121,7 +121,7 @@ class Operator:
         for plural in OWNED:
 
             @kopf.on.event("", "v1", plural, registry=registry, labels={plan_labels.MANAGED_BY: plan_labels.MANAGER})
-            def owned_event(namespace: str | None, labels: Mapping[str, str], **_: Any) -> None:
+            async def owned_event(namespace: str | None, labels: Mapping[str, str], **_: Any) -> None:
                 cluster = labels.get("strimzi.io/cluster")
                 if cluster and namespace:
                     self.enqueue((namespace, cluster))
@@ -130,11 +130,22 @@ class Operator:
 
     def enqueue(self, key: Key, delay: float = 0.0) -> None:
         if self.queue is not None:
-            self.queue.add(key, delay)
+            self._in_loop(self.queue.add, key, delay)
 
     def enqueue_entities(self, key: Key, delay: float = 0.0) -> None:
         if self.entity_queue is not None:
-            self.entity_queue.add(key, delay)
+            self._in_loop(self.entity_queue.add, key, delay)
+
+    def _in_loop(self, add: Any, key: Key, delay: float) -> None:
+        """Queues are asyncio objects: touching one from another thread would not wake the loop."""
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self.loop:
+            add(key, delay)
+        elif self.loop is not None:
+            self.loop.call_soon_threadsafe(add, key, delay)
 
     async def _start_background(self) -> None:
         self.loop = asyncio.get_running_loop()
@@ -142,7 +153,8 @@ class Operator:
         self.entity_queue = WorkQueue()
         if self.config.leader_election:
             self.elector = LeaderElector(
-                self.client,
+                # Its own client: lease renewal must never queue behind a slow reconcile's requests.
+                make_client(self.config.kubeconfig),
                 namespace=self.config.lease_namespace,
                 identity=self.config.identity,
                 on_elected=self._threadsafe_resync,
@@ -183,6 +195,7 @@ class Operator:
             asyncio.run_coroutine_threadsafe(self._resync_once(), self.loop)
 
     async def _resync_once(self) -> None:
+        log.debug("resync: marking every cluster dirty")
         namespaces: list[str | None] = list(self.config.namespaces) or [None]
         for namespace in namespaces:
             try:
@@ -214,6 +227,7 @@ class Operator:
             metrics.QUEUE_DEPTH.labels("Kafka").set(self.queue.depth)
             try:
                 if not self.is_leader:
+                    log.debug("not the leader: %s/%s waits", *key)
                     self.enqueue(key, delay=5.0)  # followers keep the key until they lead
                     continue
                 await self._reconcile(key)
@@ -301,7 +315,8 @@ def configure_logging(level: str = "INFO") -> None:
         level=getattr(logging, level.upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    for noisy in ("httpx", "httpx2", "httpcore", "kafka", "aiohttp.access"):
+    # kopf logs every handler call at INFO; Krafter logs what its reconciles did instead.
+    for noisy in ("httpx", "httpx2", "httpcore", "kafka", "aiohttp.access", "kopf"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -310,7 +325,6 @@ def run(config: OperatorConfig) -> None:
         os.environ["KUBECONFIG"] = str(config.kubeconfig)  # kopf's own login reads it
     operator = Operator(config)
     registry = operator.registry()
-    kopf.configure(verbose=False)
     asyncio.run(
         kopf.operator(
             registry=registry,
