@@ -14,6 +14,7 @@ from kafka import KafkaConsumer, KafkaProducer
 
 from krafter.api import cluster as assembly
 from krafter.api import parse
+from krafter.core.errors import KrafterError
 from krafter.kafka.admin import KafkaAdmin
 from krafter.kafka.admin_types import NewTopic
 from krafter.platform.local import cluster as local
@@ -149,3 +150,23 @@ def test_scaling_a_pool_up_starts_the_new_broker(platform: local.LocalPlatform, 
 def test_resources_of_the_last_up_are_kept_for_status(running: local.UpResult) -> None:
     saved = list(yaml.safe_load_all((running.state.root / "resources.yaml").read_text()))
     assert {d["kind"] for d in saved} == {"Kafka", "KafkaNodePool"}
+
+
+def test_scaling_down_a_broker_that_hosts_replicas_is_refused(
+    platform: local.LocalPlatform, running: local.UpResult, topic_name: str
+) -> None:
+    brokers = copy.deepcopy(POOL)
+    brokers["metadata"]["name"] = "extra"
+    brokers["spec"]["replicas"] = 1
+    brokers["spec"]["roles"] = ["broker"]
+    grown = platform.up(cluster_input(POOL, brokers, KAFKA), [POOL, brokers, KAFKA])
+    new_broker = next(n.node_id for n in grown.plan.nodes if n.pool == "extra")
+    with KafkaAdmin(local.admin_settings(grown.plan, grown.identity)) as admin:
+        created = admin.create_topics([NewTopic(topic_name, partitions=1, replication_factor=1)])
+        assert created[topic_name].ok
+        admin.alter_partition_reassignments({(topic_name, 0): [new_broker]})
+    with pytest.raises(KrafterError, match="still host 1 partition replica"):
+        platform.up(cluster_input(POOL, KAFKA), [POOL, KAFKA])
+    assert processes.running_pid(local.dirs_of(grown.state, grown.plan.node(new_broker))) is not None
+    forced = platform.up(cluster_input(POOL, KAFKA), [POOL, KAFKA], force_scale_down=True)
+    assert forced.stopped == [f"e2e-extra-{new_broker}"]

@@ -69,14 +69,19 @@ def load_clusters(files: tuple[Path, ...]) -> tuple[list[assembly.ClusterInput],
 )
 @state_dir_option
 @click.option("--timeout", default=240.0, show_default=True, help="Seconds to wait for the cluster to be healthy.")
-def up(files: tuple[Path, ...], state_dir: Path | None, timeout: float) -> None:
+@click.option(
+    "--force-scale-down",
+    is_flag=True,
+    help="Remove nodes even if they host partition replicas or are controllers (data or quorum at risk).",
+)
+def up(files: tuple[Path, ...], state_dir: Path | None, timeout: float, force_scale_down: bool) -> None:
     """Run the Kafka clusters in FILES as real Kafka processes on this machine (idempotent)."""
     clusters, documents = load_clusters(files)
     platform = local.LocalPlatform(state_dir, progress=_progress)
     for item in clusters:
         mine = [d for d in documents if _belongs(d, item.name)]
         started = time.monotonic()
-        result = platform.up(item, mine, timeout=timeout)
+        result = platform.up(item, mine, timeout=timeout, force_scale_down=force_scale_down)
         verb = "ready" if result.started or result.restarted else "unchanged and ready"
         out.print(
             f"[bold green]{item.name}[/bold green] {verb} in {time.monotonic() - started:.1f} s "

@@ -95,13 +95,17 @@ def admin_settings(plan: ClusterPlan, identity: security.OperatorIdentity) -> Co
     )
 
 
-def _is_controller(node_dir: Path) -> bool:
+def _properties(node_dir: Path) -> dict[str, str]:
     config = processes.NodeDirs(node_dir).config / node_files.SERVER_CONFIG
     try:
         lines = config.read_text().splitlines()
     except OSError:
-        return False
-    return any(line.startswith("process.roles=") and "controller" in line for line in lines)
+        return {}
+    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+
+
+def _is_controller(node_dir: Path) -> bool:
+    return "controller" in _properties(node_dir).get("process.roles", "")
 
 
 class LocalPlatform:
@@ -164,7 +168,12 @@ class LocalPlatform:
     # --- up ----------------------------------------------------------------------------------
 
     def up(
-        self, cluster: ClusterInput, documents: Sequence[dict[str, object]] = (), timeout: float = 240.0
+        self,
+        cluster: ClusterInput,
+        documents: Sequence[dict[str, object]] = (),
+        timeout: float = 240.0,
+        *,
+        force_scale_down: bool = False,
     ) -> UpResult:
         started_at = time.monotonic()
         state = self.state(cluster.name)
@@ -176,6 +185,7 @@ class LocalPlatform:
                 port_base=self._choose_port_base(cluster.name),
             )
         plan = self.plan(cluster, record)
+        self._check_scale_down(state, plan, force=force_scale_down)
         dist = kafka_dist.resolve(plan.kafka_version, progress=self.say)
         now = datetime.now(UTC)
         cas = security.ensure_cas(state.ca_dir, plan, now)
@@ -227,6 +237,48 @@ class LocalPlatform:
                     f"port(s) {', '.join(map(str, busy))} needed by {node.pod_name} are in use by another "
                     "program; stop it, or `krafter down` the cluster that uses them"
                 )
+
+    def _check_scale_down(self, state: ClusterState, plan: ClusterPlan, *, force: bool) -> None:
+        """Refuse to remove a node whose loss would lose data or the quorum.
+
+        A removed broker's partition replicas are gone with it (moving them first is the
+        roller's job, not done yet), and controllers leave a KIP-853 quorum only through
+        RemoveRaftVoter, which Krafter does not send yet. `force` accepts the risk.
+        """
+        wanted = {node.pod_name for node in plan.nodes}
+        leaving = [
+            pod
+            for pod in state.node_pods()
+            if pod not in wanted and processes.running_pid(processes.NodeDirs(state.node_dir(pod))) is not None
+        ]
+        if not leaving or force:
+            return
+        roles = {pod: _properties(state.node_dir(pod)) for pod in leaving}
+        controllers = [pod for pod in leaving if "controller" in roles[pod].get("process.roles", "")]
+        if controllers:
+            raise KrafterError(
+                f"removing controller node(s) {', '.join(controllers)} is not supported yet (the KRaft quorum "
+                "would keep them as voters); restore the pool's replicas, or pass --force-scale-down to accept that"
+            )
+        node_ids = {int(roles[pod]["node.id"]) for pod in leaving if roles[pod].get("node.id", "").isdigit()}
+        identity = security.OperatorIdentity(
+            state.operator_dir / "ca.crt", state.operator_dir / "operator.crt", state.operator_dir / "operator.key"
+        )
+        with KafkaAdmin(admin_settings(plan, identity)) as admin:
+            described = admin.describe_topics(admin.list_topics(include_internal=True))
+        hosted = sorted(
+            f"{topic.name}-{p.partition}"
+            for topic in described.values()
+            for p in topic.partitions
+            if node_ids & set(p.replicas)
+        )
+        if hosted:
+            shown = ", ".join(hosted[:5]) + (f" and {len(hosted) - 5} more" if len(hosted) > 5 else "")
+            raise KrafterError(
+                f"scaling down would remove broker(s) {sorted(node_ids)} that still host {len(hosted)} partition "
+                f"replica(s) ({shown}); their data would be lost. Reassign them to the remaining brokers first, "
+                "or pass --force-scale-down"
+            )
 
     def _stop_removed(self, state: ClusterState, plan: ClusterPlan, result: UpResult) -> None:
         wanted = {node.pod_name for node in plan.nodes}
