@@ -6,17 +6,20 @@ behaviour is covered by the local platform's tests.
 
 from __future__ import annotations
 
+import base64
 import copy
 import secrets
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from lightkube import codecs
+from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.coordination_v1 import Lease
-from lightkube.resources.core_v1 import ConfigMap, PersistentVolumeClaim, Pod, Service
+from lightkube.resources.core_v1 import ConfigMap, PersistentVolumeClaim, Pod, Secret, Service
 from lightkube.types import PatchType
 
 from krafter.platform.kubernetes import objects
@@ -209,3 +212,73 @@ def test_created_objects_validate_as_kubernetes_objects(kube, operator_ns) -> No
     namespace, _ = operator_ns
     pod = kube.client.get(Pod, "alpha-alpha-dual-role-0", namespace=namespace)
     assert codecs.from_dict(pod.to_dict())
+
+
+def test_zookeeper_era_file_runs_as_kraft_with_a_warning(kube, operator_ns) -> None:
+    namespace, _ = operator_ns
+    legacy = yaml.safe_load(
+        (Path(__file__).resolve().parents[1] / "data" / "user-examples" / "kafka-persistent-legacy.yaml").read_text()
+    )
+    legacy["metadata"]["name"] = "legacy"
+    kube_helpers.create_all(kube.client, [legacy], namespace)
+    pods = eventually(lambda: (p := pods_of(kube, namespace, "legacy")) and len(p) == 6 and p)
+    # The broker pool is named `kafka`, so Pods keep their ZooKeeper-era names.
+    assert pods[:3] == ["legacy-controller-100", "legacy-controller-101", "legacy-controller-102"]
+    assert pods[3:] == ["legacy-kafka-0", "legacy-kafka-1", "legacy-kafka-2"]
+    warnings = [c for c in kafka_status(kube, namespace, "legacy")["conditions"] if c["type"] == "Warning"]
+    assert any(c["reason"] == "LegacyResourceConverted" for c in warnings)
+
+
+def test_user_provided_cluster_ca_is_used_and_its_absence_reported(kube, operator_ns) -> None:
+    from krafter.certs import authority, secret_data
+
+    namespace, _ = operator_ns
+    docs = load("kafka-with-dual-role-nodes.yaml", "eta")
+    kafka = next(d for d in docs if d["kind"] == "Kafka")
+    kafka["spec"]["clusterCa"] = {"generateCertificateAuthority": False}
+    kube_helpers.create_all(kube.client, docs, namespace)
+    not_ready = eventually(lambda: condition(kafka_status(kube, namespace, "eta"), "NotReady"))
+    assert "eta-cluster-ca-cert" in not_ready["message"]
+    assert pods_of(kube, namespace, "eta") == []
+
+    now = datetime.now(UTC)
+    ca = authority.generate_ca("my-company-ca", validity_days=365, now=now)
+    cert = secret_data.ca_cert_secret_content(ca, generation=0)
+    key = secret_data.ca_key_secret_content(ca, generation=0)
+    for name, content in (("eta-cluster-ca-cert", cert), ("eta-cluster-ca", key)):
+        kube.client.create(
+            Secret(
+                metadata=ObjectMeta(name=name, namespace=namespace, annotations=content.annotations),
+                data=content.data,
+            )
+        )
+    eventually(lambda: len(pods_of(kube, namespace, "eta")) == 3)
+    node = eventually(lambda: kube.client.get(Secret, "eta-eta-dual-role-0", namespace=namespace))
+    trusted = base64.b64decode(node.data["cluster-ca.crt"])
+    assert trusted.startswith(ca.cert_pem)
+    assert (
+        base64.b64decode(kube.client.get(Secret, "eta-cluster-ca-cert", namespace=namespace).data["ca.crt"])
+        == ca.cert_pem
+    )
+
+
+def test_delete_claim_true_removes_claims_with_the_cluster(kube, operator_ns) -> None:
+    namespace, _ = operator_ns
+    docs = load("kafka-persistent.yaml", "theta")
+    for doc in docs:
+        if doc["kind"] == "KafkaNodePool":
+            for volume in doc["spec"]["storage"]["volumes"]:
+                volume["deleteClaim"] = True
+    kube_helpers.create_all(kube.client, docs, namespace)
+    eventually(lambda: len(pods_of(kube, namespace, "theta")) == 6)
+
+    def claims() -> list[PersistentVolumeClaim]:
+        return list(
+            kube.client.list(PersistentVolumeClaim, namespace=namespace, labels={"strimzi.io/cluster": "theta"})
+        )
+
+    assert len(claims()) == 6
+    kube.client.delete(objects.KAFKA, "theta", namespace=namespace)
+    # The garbage collector deletes them; without the PVC-protection controller in this test
+    # control plane they then wait in Terminating, which is as far as deletion goes here.
+    eventually(lambda: all(c.metadata.deletionTimestamp for c in claims()), timeout=120)

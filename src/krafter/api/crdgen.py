@@ -18,7 +18,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from krafter.api.base import OpenModel, field_versions
+from krafter.api.base import OpenModel
 
 Schema = dict[str, Any]
 PRESERVE = "x-kubernetes-preserve-unknown-fields"
@@ -47,8 +47,10 @@ def _model(model: type[BaseModel], version: str, description: str | None) -> Sch
     properties: Schema = {}
     required: list[str] = []
     for name, field in model.model_fields.items():
-        if version not in field_versions(field.json_schema_extra):
-            continue
+        # Fields of the other version stay in the schema: with one storage version and no
+        # conversion webhook, a field missing from the storage version's schema is pruned,
+        # so a v1beta2 file's spec.kafka.replicas would vanish before Krafter could read it.
+        # Parsing warns about them instead (`parse._version_field_warnings`).
         alias = field.alias or name
         properties[alias] = field_schema(field, version)
         if field.is_required():
