@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import yaml
 from lightkube.resources.core_v1 import Pod
 
 from krafter.operator.cluster_reconciler import ClusterReconciler
@@ -38,14 +37,7 @@ def rss_mb(pid: int) -> float:
 
 
 def cluster_docs(name: str) -> list[dict[str, Any]]:
-    docs = [d for d in yaml.safe_load_all(EXAMPLE.read_text()) if d]
-    for doc in docs:
-        if doc["kind"] == "Kafka":
-            doc["metadata"]["name"] = name
-        else:
-            doc["metadata"]["labels"]["strimzi.io/cluster"] = name
-            doc["metadata"]["name"] = f"{name}-{doc['metadata']['name']}"
-    return docs
+    return kube_helpers.example_cluster(EXAMPLE, name)
 
 
 def percentile(values: list[float], share: float) -> float:

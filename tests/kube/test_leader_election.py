@@ -7,7 +7,6 @@ import signal
 from pathlib import Path
 
 import pytest
-import yaml
 from lightkube.resources.coordination_v1 import Lease
 from lightkube.resources.core_v1 import Pod
 
@@ -21,14 +20,7 @@ EXAMPLE = (
 
 
 def docs(cluster: str) -> list[dict]:
-    result = [d for d in yaml.safe_load_all(EXAMPLE.read_text()) if d]
-    for doc in result:
-        if doc["kind"] == "Kafka":
-            doc["metadata"]["name"] = cluster
-        else:
-            doc["metadata"]["labels"]["strimzi.io/cluster"] = cluster
-            doc["metadata"]["name"] = f"{cluster}-pool"
-    return result
+    return kube_helpers.example_cluster(EXAMPLE, cluster)
 
 
 def test_only_the_leader_reconciles_and_a_follower_takes_over(kube, tmp_path) -> None:

@@ -18,7 +18,6 @@ from typing import Any
 
 from lightkube import Client
 from lightkube.core.exceptions import ApiError
-from lightkube.types import PatchType
 
 from krafter.api import cluster as assembly
 from krafter.api import parse
@@ -32,6 +31,7 @@ from krafter.plan.lint import lint_cluster
 from krafter.plan.planner import PlanInput, plan_cluster
 from krafter.plan.profile import Endpoint, KubernetesProfile
 from krafter.platform.kubernetes import apply, material, objects, observe
+from krafter.platform.kubernetes import status as status_writer
 from krafter.render.cluster import render_cluster
 from krafter.render.meta import OwnerRef
 from krafter.status import conditions, kafka_status
@@ -330,35 +330,15 @@ class ClusterReconciler:
         return result
 
     def _write_status(self, kafka_dict: dict[str, Any], status: dict[str, Any], result: ReconcileResult) -> bool:
-        if apply.is_subset(status, kafka_dict.get("status") or {}) and apply.is_subset(
-            kafka_dict.get("status") or {}, status
-        ):
-            return False
-        meta = kafka_dict["metadata"]
-        self.client.patch(
-            objects.KAFKA.Status,
-            meta["name"],
-            {"status": status},
-            namespace=meta["namespace"],
-            patch_type=PatchType.MERGE,
-        )
-        result.writes += 1
-        result.status_written = True
-        return True
+        written = status_writer.write_status(self.client, objects.KAFKA, kafka_dict, status)
+        if written:
+            result.writes += 1
+            result.status_written = True
+        return written
 
     def _write_pool_status(self, pool_dict: dict[str, Any], status: dict[str, Any], result: ReconcileResult) -> None:
-        current = pool_dict.get("status") or {}
-        if apply.is_subset(status, current) and apply.is_subset(current, status):
-            return
-        meta = pool_dict["metadata"]
-        self.client.patch(
-            objects.KAFKA_NODE_POOL.Status,
-            meta["name"],
-            {"status": status},
-            namespace=meta["namespace"],
-            patch_type=PatchType.MERGE,
-        )
-        result.writes += 1
+        if status_writer.write_status(self.client, objects.KAFKA_NODE_POOL, pool_dict, status):
+            result.writes += 1
 
     def _emit(self, kafka_dict: dict[str, Any], result: ReconcileResult) -> None:
         from krafter.operator import events

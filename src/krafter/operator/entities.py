@@ -40,6 +40,7 @@ from krafter.kafka.admin_types import ConnectionSettings, KafkaAdminError, Secur
 from krafter.operator import events
 from krafter.plan import labels, names
 from krafter.platform.kubernetes import apply, material, objects
+from krafter.platform.kubernetes import status as status_writer
 from krafter.reconcile.conditions import Event
 from krafter.reconcile.topics import FINALIZER as TOPIC_FINALIZER
 from krafter.reconcile.topics import TopicReconciler, TopicResult, TopicSettings
@@ -325,22 +326,8 @@ class EntityController:
         self._write_status(resource, item, status, result)
 
     def _write_status(self, resource: Any, item: dict[str, Any], status: dict[str, Any], result: PassResult) -> None:
-        current = item.get("status") or {}
-        if apply.is_subset(status, current) and apply.is_subset(current, status):
-            return
-        meta = item["metadata"]
-        try:
-            self.client.patch(
-                resource.Status,
-                meta["name"],
-                {"status": status},
-                namespace=meta["namespace"],
-                patch_type=PatchType.MERGE,
-            )
+        if status_writer.write_status(self.client, resource, item, status):
             result.writes += 1
-        except ApiError as exc:
-            if exc.status.code != 404:  # deleted meanwhile
-                raise
 
     def _set_finalizer(
         self, resource: Any, item: dict[str, Any], finalizer: str, wanted: bool, result: PassResult

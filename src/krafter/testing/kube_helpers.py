@@ -39,6 +39,19 @@ def install_crds(client: Client, directory: Path | None = None, timeout: float =
     return names
 
 
+def example_cluster(path: Path, cluster: str) -> list[dict[str, Any]]:
+    """The Strimzi resources in `path`, renamed so several copies can live in one namespace:
+    the Kafka becomes `cluster`, each pool `<cluster>-<pool>` labelled for it."""
+    docs = [d for d in yaml.safe_load_all(path.read_text()) if d]
+    for doc in docs:
+        if doc["kind"] == "Kafka":
+            doc["metadata"]["name"] = cluster
+        else:
+            doc["metadata"].setdefault("labels", {})["strimzi.io/cluster"] = cluster
+            doc["metadata"]["name"] = f"{cluster}-{doc['metadata']['name']}"
+    return docs
+
+
 def create_all(client: Client, documents: Iterable[dict[str, Any]], namespace: str) -> None:
     for doc in documents:
         placed = {**doc, "metadata": {**doc["metadata"], "namespace": namespace}}
