@@ -63,3 +63,30 @@ def test_status_becomes_ready_when_pods_are_ready(kube, crds, namespace) -> None
     assert status["kafkaNodePools"] == [{"name": "dual-role"}]
     pool = objects.to_dict(kube.client.get(objects.KAFKA_NODE_POOL, "dual-role", namespace=namespace))
     assert pool["status"]["nodeIds"] == [0, 1, 2]
+
+
+def _metrics_example() -> list[dict]:
+    path = EXAMPLES.parent / "metrics" / "kafka-metrics.yaml"
+    return [d for d in yaml.safe_load_all(path.read_text()) if d]
+
+
+def test_metrics_rules_from_the_users_configmap_reach_every_node(kube, crds, namespace) -> None:
+    documents = _metrics_example()  # Kafka, pools and the kafka-metrics ConfigMap
+    kube_helpers.create_all(kube.client, documents, namespace)
+    assert ClusterReconciler(kube.client).reconcile(namespace, "my-cluster").outcome == "reconciled"
+    rules = next(d for d in documents if d["kind"] == "ConfigMap")["data"]["kafka-metrics-config.yml"]
+    node = kube.client.get(ConfigMap, "my-cluster-broker-0", namespace=namespace)
+    assert node.data["metrics-config.yml"] == rules
+    assert node.data["metrics"] == "jmx-exporter 0.0.0.0:9404\n"
+
+
+def test_missing_metrics_configmap_is_not_ready_with_the_field_path_and_applies_nothing(kube, crds, namespace) -> None:
+    documents = [d for d in _metrics_example() if d["kind"] != "ConfigMap"]
+    kube_helpers.create_all(kube.client, documents, namespace)
+    result = ClusterReconciler(kube.client).reconcile(namespace, "my-cluster")
+    assert result.outcome == "invalid"
+    assert list(kube.client.list(Pod, namespace=namespace)) == []
+    kafka = objects.to_dict(kube.client.get(objects.KAFKA, "my-cluster", namespace=namespace))
+    ready = next(c for c in kafka["status"]["conditions"] if c["type"] == "NotReady")
+    assert ready["reason"] == "MissingConfigMap"
+    assert "spec.kafka.metricsConfig.valueFrom.configMapKeyRef" in ready["message"]

@@ -1,4 +1,4 @@
-"""The operator image definition: non-root, the krafter entry point, no Kafka baked in.
+"""The operator image definition: non-root, the krafter entry point, the metrics jars Kafka Pods copy.
 
 No Docker engine runs on the build machines, so the image is checked as a file here.
 """
@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+from krafter.render.pods import OPERATOR_IMAGE_METRICS_LIBS
 
 pytestmark = pytest.mark.unit
 DOCKERFILE = (Path(__file__).resolve().parents[2] / "Dockerfile").read_text()
@@ -36,3 +38,14 @@ def test_entry_point_is_krafter_and_default_command_the_operator() -> None:
 
 def test_image_exposes_the_metrics_port_the_manifests_probe() -> None:
     assert ("EXPOSE", "8080") in instructions()
+
+
+def test_image_carries_the_metrics_jars_where_kafka_pods_copy_them_from() -> None:
+    copies = [rest for keyword, rest in instructions() if keyword == "COPY"]
+    assert f"--from=metrics {OPERATOR_IMAGE_METRICS_LIBS} {OPERATOR_IMAGE_METRICS_LIBS}" in copies
+
+
+def test_metrics_jars_come_from_the_committed_pom() -> None:
+    copies = [rest for keyword, rest in instructions() if keyword == "COPY"]
+    assert "src/krafter/kafka/metrics-libs.pom.xml /build/pom.xml" in copies
+    assert (Path(__file__).resolve().parents[2] / "src/krafter/kafka/metrics-libs.pom.xml").is_file()

@@ -17,6 +17,7 @@ from krafter.api import cluster as assembly
 from krafter.api import parse
 from krafter.api.errors import InvalidResource, Severity
 from krafter.core.errors import KrafterError
+from krafter.plan import references
 from krafter.platform.local import cluster as local
 from krafter.platform.local.state import list_clusters
 
@@ -79,7 +80,8 @@ def up(files: tuple[Path, ...], state_dir: Path | None, timeout: float, force_sc
     clusters, documents = load_clusters(files)
     platform = local.LocalPlatform(state_dir, progress=_progress)
     for item in clusters:
-        mine = [d for d in documents if _belongs(d, item.name)]
+        wanted = {ref.name for ref in references.references(item.kafka)}
+        mine = [d for d in documents if _belongs(d, item.name) or _is_config_map(d, wanted)]
         started = time.monotonic()
         result = platform.up(item, mine, timeout=timeout, force_scale_down=force_scale_down)
         verb = "ready" if result.started or result.restarted else "unchanged and ready"
@@ -92,12 +94,20 @@ def up(files: tuple[Path, ...], state_dir: Path | None, timeout: float, force_sc
                 f", {listener.auth.value} auth" if listener.auth.value != "none" else ""
             )
             out.print(f"  {listener.name:<12} {result.bootstrap(listener.name)}  ({security})")
+        metrics = [f"http://{n.metrics_endpoint}/metrics" for n in result.plan.nodes if n.metrics_endpoint]
+        if metrics:
+            out.print(f"  {'metrics':<12} {', '.join(metrics)}")
         out.print(f"  CA certificate for TLS clients: {result.identity.ca_file}")
         if result.entities is not None:
             for line in result.entities.lines():
                 out.print(f"  {line}")
             for problem in result.entities.problems:
                 err.print(f"[yellow]warning[/yellow] {problem}")
+
+
+def _is_config_map(document: dict[str, object], names: set[str]) -> bool:
+    metadata = document.get("metadata")
+    return document.get("kind") == "ConfigMap" and isinstance(metadata, dict) and metadata.get("name") in names
 
 
 def _belongs(document: dict[str, object], cluster: str) -> bool:

@@ -64,12 +64,23 @@ def operator(
 @click.option("--rack-label", help="Node label holding the rack (spec.kafka.rack.topologyKey).")
 @click.option("--external-address", is_flag=True, help="Write the node's address for nodeport listeners.")
 @click.option("--address-type", help="Preferred node address type (ExternalIP, InternalDNS, ...).")
+@click.option(
+    "--metrics-libs",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Directory of metrics jars to copy next to Kafka (the image's /opt/krafter/metrics).",
+)
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), required=True)
-def node_init(rack_label: str | None, external_address: bool, address_type: str | None, output: Path) -> None:
-    """Init container of Kafka Pods: record the node's rack and address for the start script."""
+def node_init(
+    rack_label: str | None, external_address: bool, address_type: str | None, metrics_libs: Path | None, output: Path
+) -> None:
+    """Init container of Kafka Pods: record the node's rack and address, copy metrics jars."""
     from krafter.platform.kubernetes import node_init as init
 
     for name, value in init.run(
-        rack_label=rack_label, external_address=external_address, address_type=address_type, output=output
+        rack_label=rack_label,
+        external_address=external_address,
+        address_type=address_type,
+        output=output,
+        metrics_libs=metrics_libs,
     ).items():
         click.echo(f"{name}: {value}")

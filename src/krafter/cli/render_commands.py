@@ -14,6 +14,7 @@ certificates, fresh on every run, so its output differs each time by design.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import sys
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from krafter.api.common import CertificateAuthority as CaSpec
 from krafter.api.errors import Finding, InvalidResource, Severity
 from krafter.certs import authority, issue, secret_data
 from krafter.plan import lint as lint_module
+from krafter.plan import references
 from krafter.plan.model import ClusterPlan
 from krafter.plan.planner import PlanInput, plan_cluster
 from krafter.plan.profile import KubernetesProfile
@@ -113,7 +115,14 @@ def render_loaded(loaded: parse.Loaded, *, namespace: str | None = None, with_se
             continue
         ns = namespace or item.kafka.metadata.namespace or DEFAULT_NAMESPACE
         kafka = item.kafka.model_copy(update={"metadata": item.kafka.metadata.model_copy(update={"namespace": ns})})
-        plan = plan_cluster(PlanInput(kafka, item.pools, preview_cluster_id(ns, item.name)), KubernetesProfile(ns))
+        # ConfigMaps the Kafka refers to (metrics rules, logging) may come in the same files;
+        # without them the preview shows a placeholder and says so, the operator would refuse.
+        contents = references.contents_from(loaded.other)
+        for finding in references.missing(kafka, contents, severity=Severity.WARNING):
+            fix = f"{finding.fix}; give it to render with -f to see its contents"
+            result.findings.append(dataclasses.replace(finding, fix=fix, resource=f"Kafka/{item.name}"))
+        given = PlanInput(kafka, item.pools, preview_cluster_id(ns, item.name), referenced=contents)
+        plan = plan_cluster(given, KubernetesProfile(ns))
         result.findings += plan.findings
         result.notes += _pending_notes(plan)
         plans.append(plan)

@@ -29,7 +29,7 @@ from krafter.core.errors import EnvironmentProblem
 # maven-metadata.xml lists 4.4.0 last); Strimzi 1.2 defaults to 4.3.1.
 DEFAULT_KAFKA_VERSION = "4.4.0"
 MINIMUM_JAVA = 17
-_COMPLETE_MARKER = ".complete"
+COMPLETE_MARKER = ".complete"
 _CORE_JAR = re.compile(r"^kafka_2\.1[23]-(?P<version>\d+\.\d+\.\d+)\.jar$")
 
 Progress = Callable[[str], None]
@@ -43,6 +43,8 @@ class KafkaDistribution:
     libs_dir: Path
     java: Path
     origin: str  # "maven" or "KAFKA_HOME", shown to users so they know which Kafka runs
+    metrics_libs: Path | None = None
+    """The metrics jars (krafter.kafka.metrics_libs), when a cluster asks for Prometheus metrics."""
 
     @property
     def classpath(self) -> str:
@@ -130,17 +132,17 @@ def resolve(
     wanted = version or DEFAULT_KAFKA_VERSION
     root = (cache or paths.cache_dir()) / "kafka" / wanted
     libs = root / "libs"
-    if (root / _COMPLETE_MARKER).exists():
+    if (root / COMPLETE_MARKER).exists():
         return KafkaDistribution(wanted, libs, java, "maven")
     root.mkdir(parents=True, exist_ok=True)
-    with _exclusive(root / ".lock"):
-        if not (root / _COMPLETE_MARKER).exists():  # another process may have finished meanwhile
+    with exclusive(root / ".lock"):
+        if not (root / COMPLETE_MARKER).exists():  # another process may have finished meanwhile
             _fetch_with_maven(wanted, root, progress or (lambda _msg: None))
     return KafkaDistribution(wanted, libs, java, "maven")
 
 
 @contextlib.contextmanager
-def _exclusive(lock_file: Path) -> Iterator[None]:
+def exclusive(lock_file: Path) -> Iterator[None]:
     with lock_file.open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -160,35 +162,40 @@ def _find_maven() -> str:
     return mvn
 
 
-def _fetch_with_maven(version: str, root: Path, progress: Progress) -> None:
+def maven_copy_dependencies(pom: Path, output: Path, properties: dict[str, str], what: str) -> list[Path]:
+    """Copy a committed pom's runtime dependencies into `output` (replaced); the jars copied."""
     mvn = _find_maven()
-    work = root / ".build"
-    staging = root / "libs.partial"
+    work = output.parent / f".build-{output.name}"
     shutil.rmtree(work, ignore_errors=True)
-    shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(output, ignore_errors=True)
     work.mkdir(parents=True)
-    shutil.copyfile(_pom_path(), work / "pom.xml")
-    progress(f"Fetching Apache Kafka {version} from Maven Central into {root} (once; later runs use the cache)")
-    started = time.monotonic()
+    shutil.copyfile(pom, work / "pom.xml")
     command = [
         mvn, "-B", "-q", "-f", str(work / "pom.xml"),
-        f"-Dkafka.version={version}",
+        *(f"-D{key}={value}" for key, value in properties.items()),
         "dependency:copy-dependencies",
         "-DincludeScope=runtime",
-        f"-DoutputDirectory={staging}",
+        f"-DoutputDirectory={output}",
     ]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, check=False)
+    shutil.rmtree(work, ignore_errors=True)
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
         raise EnvironmentProblem(
-            f"Could not fetch Apache Kafka {version} from Maven Central (mvn exited {result.returncode}). "
+            f"Could not fetch {what} from Maven Central (mvn exited {result.returncode}). "
             f"Check the version exists and Maven can reach its repository.\n{tail}"
         )
-    jars = list(staging.glob("*.jar"))
+    return sorted(output.glob("*.jar"))
+
+
+def _fetch_with_maven(version: str, root: Path, progress: Progress) -> None:
+    staging = root / "libs.partial"
+    progress(f"Fetching Apache Kafka {version} from Maven Central into {root} (once; later runs use the cache)")
+    started = time.monotonic()
+    jars = maven_copy_dependencies(_pom_path(), staging, {"kafka.version": version}, f"Apache Kafka {version}")
     if not any(_CORE_JAR.match(jar.name) for jar in jars):
         raise EnvironmentProblem(f"Maven finished but no kafka_2.13-{version}.jar arrived in {staging}.")
     shutil.rmtree(root / "libs", ignore_errors=True)
     staging.rename(root / "libs")
-    shutil.rmtree(work, ignore_errors=True)
-    (root / _COMPLETE_MARKER).write_text(f"{len(jars)} jars\n")
+    (root / COMPLETE_MARKER).write_text(f"{len(jars)} jars\n")
     progress(f"Fetched Kafka {version}: {len(jars)} jars in {time.monotonic() - started:.0f} s")

@@ -18,6 +18,7 @@ from typing import Any
 
 from lightkube import Client
 from lightkube.core.exceptions import ApiError
+from lightkube.resources.core_v1 import ConfigMap
 
 from krafter.api import cluster as assembly
 from krafter.api import parse
@@ -25,7 +26,7 @@ from krafter.api.errors import Finding, InvalidResource, Severity, errors
 from krafter.api.kafka import Kafka
 from krafter.api.nodepool import KafkaNodePool
 from krafter.kafka import runtime
-from krafter.plan import labels, names, node_files
+from krafter.plan import labels, names, node_files, references
 from krafter.plan import listeners as listener_plan
 from krafter.plan.lint import lint_cluster
 from krafter.plan.planner import PlanInput, plan_cluster
@@ -199,6 +200,11 @@ class ClusterReconciler:
         if cluster_input.errors:
             return self._refuse(kafka_dict, cluster_input.errors, cluster_input.warnings, result)
 
+        referenced = self._referenced_documents(cluster_input.kafka, namespace)
+        missing_documents = references.missing(cluster_input.kafka, referenced)
+        if missing_documents:
+            return self._refuse(kafka_dict, missing_documents, cluster_input.warnings, result)
+
         snapshot = observe.snapshot(self.client, namespace, name)
         given = PlanInput(
             kafka=cluster_input.kafka,
@@ -207,6 +213,7 @@ class ClusterReconciler:
             current_node_ids=_current_node_ids(snapshot, pool_dicts),
             founding_voters=_founding_voters(snapshot),
             observed=_observed_addresses(snapshot),
+            referenced=referenced,
         )
         plan = plan_cluster(given, KubernetesProfile(namespace))
         node_secrets = {
@@ -310,6 +317,16 @@ class ClusterReconciler:
                 "ca.crt": b64(pair.ca_cert_pem),
             },
         }
+
+    def _referenced_documents(self, kafka: Kafka, namespace: str) -> dict[references.ConfigKey, str]:
+        """The ConfigMap keys the Kafka refers to (metrics rules, logging), read on every pass:
+        an edited ConfigMap reaches the nodes' files at the next reconcile."""
+        config_maps = []
+        for name in sorted({ref.name for ref in references.references(kafka)}):
+            found = _get(self.client, ConfigMap, name, namespace)
+            if found is not None:
+                config_maps.append(found)
+        return references.contents_from(config_maps)
 
     def _refuse(
         self, kafka_dict: dict[str, Any], problems: list[Finding], warnings: list[Finding], result: ReconcileResult

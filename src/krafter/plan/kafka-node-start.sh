@@ -10,6 +10,8 @@
 #                         initial.controllers, log4j2.properties (default /opt/kafka/custom-config)
 #   KRAFTER_RUN_DIR       writable directory for the resolved server.properties (default /tmp/krafter)
 #   KRAFTER_RACK, KRAFTER_NODE_ADDRESS  substituted into server.config when it refers to them
+#   KRAFTER_METRICS_LIBS  the JMX exporter agent and Strimzi's metrics reporter jars
+#                         (default: copied by the init container to /opt/kafka/init/metrics)
 #   KAFKA_HEAP_OPTS, KAFKA_JVM_PERFORMANCE_OPTS, KAFKA_OPTS  JVM options, as with Kafka's own scripts
 set -eu
 
@@ -32,6 +34,17 @@ sed -e "s|\${KRAFTER_RACK}|${KRAFTER_RACK:-}|g" \
     "$CONFIG_DIR/server.config" > "$RUN_DIR/server.properties"
 
 LOG4J="-Dlog4j2.configurationFile=$CONFIG_DIR/log4j2.properties"
+
+# Metrics (the node's `metrics` file): "jmx-exporter HOST:PORT" loads the JMX exporter agent
+# with the rules in metrics-config.yml; "strimzi-reporter" puts the reporter on the classpath
+# (server.config already names it in metric.reporters).
+METRICS_LIBS="${KRAFTER_METRICS_LIBS:-$INIT_DIR/metrics}"
+metrics="$(cat "$CONFIG_DIR/metrics" 2>/dev/null || true)"
+case "$metrics" in
+  jmx-exporter\ *)
+    KAFKA_OPTS="${KAFKA_OPTS:-} -javaagent:$METRICS_LIBS/jmx_prometheus_javaagent.jar=${metrics#jmx-exporter }:$CONFIG_DIR/metrics-config.yml" ;;
+  strimzi-reporter) CLASSPATH="$CLASSPATH:$METRICS_LIBS/reporter/*" ;;
+esac
 
 # Format on first start, and whenever a log dir has no meta.properties yet (a new JBOD volume).
 dirs="$(sed -n -e 's/^log\.dirs=//p' -e 's/^metadata\.log\.dir=//p' "$RUN_DIR/server.properties" | tr ',' ' ')"

@@ -15,6 +15,7 @@ from krafter.api.errors import Finding
 from krafter.api.kafka import Kafka
 from krafter.api.listeners import ListenerType
 from krafter.api.nodepool import KafkaNodePool
+from krafter.plan.metrics import MetricsPlan
 from krafter.plan.profile import Endpoint
 
 
@@ -129,6 +130,8 @@ class NodePlan:
     container_template: ContainerTemplate | None = None
     init_container_template: ContainerTemplate | None = None
     rack: RackPlan | None = None
+    metrics_endpoint: Endpoint | None = None
+    """Where the node serves Prometheus metrics (None: metrics off)."""
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -207,6 +210,9 @@ class ClusterPlan:
     pending_addresses: tuple[str, ...] = ()
     """`listener/node` pairs whose external address does not exist yet (load balancers, routes)."""
     findings: tuple[Finding, ...] = field(default=())
+    metrics: MetricsPlan | None = None
+    external_log4j: str | None = None
+    """A complete log4j2 configuration from `spec.kafka.logging` (type external)."""
 
     def node(self, node_id: int) -> NodePlan:
         return next(n for n in self.nodes if n.node_id == node_id)

@@ -10,7 +10,7 @@ import functools
 from importlib import resources
 
 from krafter.api.common import InlineLogging
-from krafter.plan import server_config
+from krafter.plan import metrics, server_config
 from krafter.plan.model import ClusterPlan, FormatMode, NodePlan
 
 START_SCRIPT = "kafka-node-start.sh"
@@ -19,6 +19,8 @@ CLUSTER_ID = "cluster.id"
 METADATA_VERSION = "metadata.version"
 INITIAL_CONTROLLERS = "initial.controllers"
 LOG4J = "log4j2.properties"
+METRICS = "metrics"
+METRICS_CONFIG = "metrics-config.yml"
 
 _BASE_LOG4J = {
     "status": "warn",
@@ -51,7 +53,9 @@ def properties_text(pairs: tuple[tuple[str, str], ...] | list[tuple[str, str]]) 
 
 
 def log4j_properties(plan: ClusterPlan) -> str:
-    """Kafka's log4j2 config: a console appender plus the levels from spec.kafka.logging (inline)."""
+    """Kafka's log4j2 config: the external document, or a console appender plus the inline levels."""
+    if plan.external_log4j is not None:
+        return plan.external_log4j
     settings = dict(_BASE_LOG4J)
     logging = plan.kafka.spec.kafka.logging
     if isinstance(logging, InlineLogging):
@@ -70,7 +74,7 @@ def log4j_properties(plan: ClusterPlan) -> str:
 def config_files(plan: ClusterPlan, node: NodePlan) -> dict[str, str]:
     """Node ConfigMap data (Strimzi's keys plus Krafter's start script and quorum seed)."""
     initial = plan.quorum.initial_controllers if node.format_mode is FormatMode.INITIAL_CONTROLLER else ""
-    return {
+    files = {
         SERVER_CONFIG: properties_text(node.server_properties),
         CLUSTER_ID: plan.cluster_id,
         METADATA_VERSION: plan.metadata_version,
@@ -78,6 +82,11 @@ def config_files(plan: ClusterPlan, node: NodePlan) -> dict[str, str]:
         LOG4J: log4j_properties(plan),
         START_SCRIPT: start_script(),
     }
+    if plan.metrics is not None and node.metrics_endpoint is not None:
+        files[METRICS] = metrics.agent_line(plan.metrics, node.metrics_endpoint)
+        if plan.metrics.exporter_rules is not None:
+            files[METRICS_CONFIG] = plan.metrics.exporter_rules
+    return files
 
 
 def certificate_files(

@@ -14,9 +14,10 @@ from krafter.api import versions
 from krafter.api.common import ContainerTemplate, PodTemplate
 from krafter.api.kafka import Kafka
 from krafter.api.nodepool import KafkaNodePool, ProcessRole
-from krafter.plan import labels, name_limits, names, server_config
+from krafter.plan import labels, name_limits, names, references, server_config
 from krafter.plan import listeners as listener_plan
 from krafter.plan.jvm import plan_jvm
+from krafter.plan.metrics import METRICS_PORT, METRICS_SLOT, plan_metrics, reporter_properties
 from krafter.plan.model import (
     CertificateRequest,
     ClusterPlan,
@@ -46,6 +47,18 @@ class PlanInput:
     founding_voters: tuple[int, ...] | None = None
     """The controllers that formed the quorum; None for a cluster that does not exist yet."""
     observed: listener_plan.Observed = listener_plan.NOTHING_OBSERVED
+    referenced: Mapping[references.ConfigKey, str] = field(default_factory=dict)
+    """Contents of the ConfigMap keys the Kafka refers to (`references.references`); missing ones
+    become placeholders, the platform decides whether that is an error."""
+
+
+def _referenced_documents(kafka: Kafka, given: Mapping[references.ConfigKey, str]) -> dict[str, str]:
+    """Field path -> document text; placeholders for what the platform could not find."""
+    found = {}
+    for ref in references.references(kafka):
+        key = (ref.name, ref.key)
+        found[ref.path] = given[key] if key in given else references.placeholder(key)
+    return found
 
 
 def principal(common_name: str) -> str:
@@ -81,6 +94,8 @@ def plan_cluster(given: PlanInput, profile: Profile) -> ClusterPlan:
     namespace = kafka.metadata.namespace or profile.namespace
     version = spec.version or versions.DEFAULT_VERSION
     slots = listener_plan.port_slots(list(spec.listeners))
+    documents = _referenced_documents(kafka, given.referenced)
+    metrics = plan_metrics(spec, documents.get("spec.kafka.metricsConfig.valueFrom.configMapKeyRef"))
     ids = assign_node_ids(given.pools, given.current_node_ids)
     pools = sorted(given.pools, key=lambda p: p.metadata.name or "")
     super_users = [principal(names.node_principal(cluster)), principal(names.operator_principal(cluster))]
@@ -175,7 +190,14 @@ def plan_cluster(given: PlanInput, profile: Profile) -> ClusterPlan:
                 super_users=super_users,
                 rack=rack,
             )
-            properties = server_config.managed_properties(facts, spec) + server_config.user_properties(spec)
+            metrics_endpoint = (
+                Endpoint(bind, profile.port(node_id, METRICS_PORT, METRICS_SLOT)) if metrics is not None else None
+            )
+            properties = server_config.managed_properties(facts, spec)
+            merged: list[tuple[str, str]] = []
+            if metrics is not None and metrics_endpoint is not None:
+                merged = reporter_properties(metrics, metrics_endpoint, spec.config or {})
+            properties += merged + server_config.user_properties(spec, managed={key for key, _ in merged})
             dns = {e.advertised.host for e in entries if e.advertised is not None}
             dns.add(host)
             dns.update(profile.extra_dns_names(cluster))
@@ -221,6 +243,7 @@ def plan_cluster(given: PlanInput, profile: Profile) -> ClusterPlan:
                         pool_template.init_container if pool_template else None,
                     ),
                     rack=rack,
+                    metrics_endpoint=metrics_endpoint,
                 )
             )
 
@@ -276,5 +299,7 @@ def plan_cluster(given: PlanInput, profile: Profile) -> ClusterPlan:
         profile_name=profile.name,
         pdb_max_unavailable=pdb,
         pending_addresses=tuple(pending),
+        metrics=metrics,
+        external_log4j=documents.get("spec.kafka.logging.valueFrom.configMapKeyRef"),
     )
     return dataclasses.replace(plan, findings=tuple(name_limits.check_names(plan)))

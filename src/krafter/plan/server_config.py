@@ -8,7 +8,7 @@ node certificates signed by the cluster CA.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -138,13 +138,13 @@ def managed_properties(facts: NodeFacts, spec: KafkaClusterSpec) -> list[tuple[s
     return props
 
 
-def user_properties(spec: KafkaClusterSpec, ignored: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
-    """The user's `spec.kafka.config`, minus ZooKeeper-era keys, in key order."""
+def user_properties(spec: KafkaClusterSpec, managed: Collection[str] = ()) -> list[tuple[str, str]]:
+    """The user's `spec.kafka.config`, minus ZooKeeper-era keys and keys Krafter merged in, in key order."""
     from krafter.api.config_rules import ZOOKEEPER_ERA_KEYS, forbidden_reason
 
     result = []
     for key, value in sorted((spec.config or {}).items()):
-        if key in ZOOKEEPER_ERA_KEYS or forbidden_reason(key) or value is None:
+        if key in ZOOKEEPER_ERA_KEYS or key in managed or forbidden_reason(key) or value is None:
             continue
         result.append((key, _format(value)))
     return result

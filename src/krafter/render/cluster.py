@@ -78,7 +78,7 @@ def render_cluster(
         security.network_policy(plan, owner),
         pod_disruption_budget(plan, owner),
     ]
-    if pods.needs_init_container(plan):
+    if pods.needs_node_access(plan):
         objects.append(security.init_cluster_role_binding(plan))
     for node in plan.nodes:
         files = node_files.config_files(plan, node)

@@ -23,6 +23,7 @@ from krafter._version import __version__
 from krafter.api.common import ContainerEnvVar, ContainerTemplate, PodTemplate, Probe
 from krafter.api.listeners import ListenerType
 from krafter.plan import labels, names, node_files
+from krafter.plan.metrics import METRICS_PORT
 from krafter.plan.model import ClusterPlan, NodePlan
 from krafter.plan.profile import CONTROLPLANE_PORT, REPLICATION_PORT, KubernetesProfile
 from krafter.render import meta, security, storage
@@ -32,6 +33,8 @@ KAFKA_CONTAINER = "kafka"
 INIT_CONTAINER = "kafka-init"
 INIT_DIR = "/opt/kafka/init"
 RUN_DIR = "/tmp/krafter"
+OPERATOR_IMAGE_METRICS_LIBS = "/opt/krafter/metrics"
+"""Where the Krafter image keeps the metrics jars (see Dockerfile)."""
 APP_GROUP_ID = 1000
 """The apache/kafka image runs as `appuser` (uid and gid 1000)."""
 
@@ -56,11 +59,17 @@ G1_DEFAULTS = (
 _UNHASHED_FILES = (node_files.INITIAL_CONTROLLERS, node_files.METADATA_VERSION)
 
 
-def needs_init_container(plan: ClusterPlan) -> bool:
-    """Rack labels and node-port addresses are facts about the Kubernetes node, read at start-up."""
+def needs_node_access(plan: ClusterPlan) -> bool:
+    """Rack labels and node-port addresses are facts about the Kubernetes node, read at start-up
+    (the init container then needs to read Nodes: a ClusterRoleBinding)."""
     rack = plan.kafka.spec.kafka.rack
     topology = rack is not None and rack.type == "topology-label"
     return topology or any(listener.type is ListenerType.NODEPORT for listener in plan.listeners)
+
+
+def needs_init_container(plan: ClusterPlan) -> bool:
+    """Node facts, or the metrics jars, which come from the Krafter image."""
+    return needs_node_access(plan) or plan.metrics is not None
 
 
 def config_map(
@@ -122,7 +131,7 @@ def _ports(plan: ClusterPlan, node: NodePlan) -> list[meta.Object]:
         for listener in plan.listeners:
             ports.append({"containerPort": listener.port, "name": f"tcp-{listener.name}", "protocol": "TCP"})
     if plan.kafka.spec.kafka.metrics_config is not None:
-        ports.append({"containerPort": security.METRICS_PORT, "name": "tcp-prometheus", "protocol": "TCP"})
+        ports.append({"containerPort": METRICS_PORT, "name": "tcp-prometheus", "protocol": "TCP"})
     return ports
 
 
@@ -192,6 +201,8 @@ def _init_container(plan: ClusterPlan, node: NodePlan, operator_image: str) -> m
         )
         if preferred:
             command += ["--address-type", preferred]
+    if plan.metrics is not None:
+        command += ["--metrics-libs", OPERATOR_IMAGE_METRICS_LIBS]
     command += ["--output", INIT_DIR]
     template = node.init_container_template
     ours: list[meta.Object] = [{"name": "NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}}]

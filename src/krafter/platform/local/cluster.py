@@ -7,11 +7,12 @@ stops what was removed, and waits until Kafka itself reports the cluster healthy
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import socket
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -19,12 +20,13 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from krafter.api.cluster import ClusterInput
+from krafter.api.errors import InvalidResource
 from krafter.core.errors import EnvironmentProblem, KrafterError
 from krafter.kafka import dist as kafka_dist
-from krafter.kafka import runtime
+from krafter.kafka import metrics_libs, runtime
 from krafter.kafka.admin import KafkaAdmin
 from krafter.kafka.admin_types import ConnectionSettings, KafkaAdminError, SecurityProtocol
-from krafter.plan import node_files
+from krafter.plan import node_files, references
 from krafter.plan.model import ClusterPlan, NodePlan
 from krafter.plan.node_ids import assign_node_ids
 from krafter.plan.planner import PlanInput, plan_cluster
@@ -74,7 +76,10 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 
 
 def node_ports(node: NodePlan) -> list[int]:
-    return [entry.bind.port for entry in node.listeners if entry.advertised is not None]
+    ports = [entry.bind.port for entry in node.listeners if entry.advertised is not None]
+    if node.metrics_endpoint is not None:
+        ports.append(node.metrics_endpoint.port)
+    return ports
 
 
 def dirs_of(state: ClusterState, node: NodePlan) -> processes.NodeDirs:
@@ -135,7 +140,9 @@ class LocalPlatform:
         last = PORT_BASE_FIRST + PORT_BASE_CHOICES * PORT_BASE_STEP
         raise EnvironmentProblem(f"no free port range between {PORT_BASE_FIRST} and {last} for a local cluster")
 
-    def plan(self, cluster: ClusterInput, record: ClusterRecord) -> ClusterPlan:
+    def plan(
+        self, cluster: ClusterInput, record: ClusterRecord, referenced: Mapping[references.ConfigKey, str] | None = None
+    ) -> ClusterPlan:
         self._assign_port_blocks(cluster, record)
         profile = LocalProfile(
             PurePosixPath(str(self.state(cluster.name).root)),
@@ -148,6 +155,7 @@ class LocalPlatform:
             cluster_id=record.cluster_id,
             current_node_ids=record.node_ids,
             founding_voters=tuple(record.founding_voters) if record.founding_voters is not None else None,
+            referenced=referenced or {},
         )
         return plan_cluster(given, profile)
 
@@ -176,6 +184,11 @@ class LocalPlatform:
         force_scale_down: bool = False,
     ) -> UpResult:
         started_at = time.monotonic()
+        referenced = references.contents_from(documents)
+        missing = references.missing(cluster.kafka, referenced)
+        if missing:
+            fix = "add that ConfigMap (kind: ConfigMap) to the files given to `krafter up`"
+            raise InvalidResource([dataclasses.replace(f, fix=fix, resource=f"Kafka/{cluster.name}") for f in missing])
         state = self.state(cluster.name)
         record = state.load()
         if record is None:
@@ -184,9 +197,11 @@ class LocalPlatform:
                 cluster_id=runtime.random_uuid(),
                 port_base=self._choose_port_base(cluster.name),
             )
-        plan = self.plan(cluster, record)
+        plan = self.plan(cluster, record, referenced)
         self._check_scale_down(state, plan, force=force_scale_down)
         dist = kafka_dist.resolve(plan.kafka_version, progress=self.say)
+        if plan.metrics is not None:
+            dist = dataclasses.replace(dist, metrics_libs=metrics_libs.resolve(progress=self.say))
         now = datetime.now(UTC)
         cas = security.ensure_cas(state.ca_dir, plan, now)
         identity = security.ensure_operator_identity(state.operator_dir, plan, cas, now)

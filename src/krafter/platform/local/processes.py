@@ -86,6 +86,8 @@ def start(dirs: NodeDirs, dist: KafkaDistribution, heap_opts: str, jvm_options: 
         "KAFKA_JVM_PERFORMANCE_OPTS": " ".join([KAFKA_PERFORMANCE_OPTS, *jvm_options]),
         "KAFKA_OPTS": f"-Dkafka.logs.dir={dirs.root / 'logs'} -Dkrafter.node.dir={dirs.root}",
     }
+    if dist.metrics_libs is not None:
+        env["KRAFTER_METRICS_LIBS"] = str(dist.metrics_libs)
     dirs.run.mkdir(parents=True, exist_ok=True)
     with dirs.log.open("ab") as log:
         process = subprocess.Popen(
