@@ -258,3 +258,10 @@ def test_reserved_port_error_says_what_uses_it() -> None:
 def test_schema_errors_carry_a_fix() -> None:
     [finding] = findings([POOL, mutated(KAFKA, f"{L0}.port", 80)])
     assert finding.fix == "use 9092 or more"
+
+
+def test_broker_rack_init_image_is_a_warning_naming_the_operator_image_option() -> None:
+    kafka = parse.load([mutated(KAFKA, "spec.kafka.brokerRackInitImage", "quay.io/strimzi/kafka:latest")])
+    [warning] = [f for f in validation.validate(kafka.parsed[0].resource) if f.path == "spec.kafka.brokerRackInitImage"]
+    assert warning.severity is Severity.WARNING
+    assert "--operator-image" in (warning.fix or "")

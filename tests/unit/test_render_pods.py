@@ -310,3 +310,40 @@ def test_configuration_hash_ignores_the_metadata_version() -> None:
     assert pods.configuration_hash(node_files.config_files(before, before.node(0))) == pods.configuration_hash(
         node_files.config_files(after, after.node(0))
     )
+
+
+def test_metrics_alone_add_the_init_container_but_no_api_token() -> None:
+    spec = _pod(_plan(_kafka(metricsConfig={"type": "strimziMetricsReporter"})), "my-cluster-broker-0")["spec"]
+    assert spec["initContainers"][0]["command"][2:] == [
+        "--metrics-libs",
+        "/opt/krafter/metrics",
+        "--output",
+        "/opt/kafka/init",
+    ]
+    assert spec["automountServiceAccountToken"] is False
+
+
+def test_custom_authentication_secrets_are_mounted_where_strimzi_mounts_them() -> None:
+    listener = {
+        "name": "oauth",
+        "port": 9095,
+        "type": "internal",
+        "tls": True,
+        "authentication": {
+            "type": "custom",
+            "sasl": True,
+            "listenerConfig": {"sasl.enabled.mechanisms": "OAUTHBEARER"},
+            "secrets": [{"secretName": "oauth-client", "key": "secret"}],
+        },
+    }
+    plain = KAFKA["spec"]["kafka"]["listeners"][0]
+    plan = _plan(_kafka(listeners=[plain, listener]))
+    spec = _pod(plan, "my-cluster-broker-0")["spec"]
+    assert {"name": "custom-listener-oauth-9095-0", "secret": {"secretName": "oauth-client"}} in spec["volumes"]
+    assert {
+        "name": "custom-listener-oauth-9095-0",
+        "mountPath": "/opt/kafka/custom-authn-secrets/custom-listener-oauth-9095/oauth-client",
+        "readOnly": True,
+    } in _container(_pod(plan, "my-cluster-broker-0"))["volumeMounts"]
+    controller = _pod(plan, "my-cluster-controller-3")["spec"]
+    assert not any(v["name"].startswith("custom-listener-") for v in controller["volumes"])

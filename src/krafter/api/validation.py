@@ -286,6 +286,16 @@ def _ignored_sections(kafka: KafkaResource) -> list[Finding]:
         found.append(
             _warning("spec.kafkaExporter", "Kafka Exporter is not deployed by Krafter yet", None, "IgnoredField")
         )
+    if kafka.spec.kafka.broker_rack_init_image:
+        found.append(
+            _warning(
+                "spec.kafka.brokerRackInitImage",
+                "is ignored: Krafter's init container runs `krafter node-init` from the Krafter image "
+                "(the operator's --operator-image), which another image does not have",
+                "remove it, or mirror the Krafter image and pass it to the operator with --operator-image",
+                "IgnoredField",
+            )
+        )
     if kafka.spec.jmx_trans is not None:
         found.append(
             _warning(

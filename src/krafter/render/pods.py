@@ -21,7 +21,7 @@ from typing import Any
 
 from krafter._version import __version__
 from krafter.api.common import ContainerEnvVar, ContainerTemplate, PodTemplate, Probe
-from krafter.api.listeners import ListenerType
+from krafter.api.listeners import CustomListenerAuthentication, ListenerType
 from krafter.plan import labels, names, node_files
 from krafter.plan.metrics import METRICS_PORT
 from krafter.plan.model import ClusterPlan, NodePlan
@@ -57,6 +57,28 @@ G1_DEFAULTS = (
     "-Djava.awt.headless=true",
 )
 _UNHASHED_FILES = (node_files.INITIAL_CONTROLLERS, node_files.METADATA_VERSION)
+
+
+CUSTOM_AUTHN_SECRETS = "/opt/kafka/custom-authn-secrets"
+
+
+def custom_authn_secrets(plan: ClusterPlan, node: NodePlan) -> list[tuple[str, str, str]]:
+    """(volume, Secret, mount path) per Secret a `custom` listener authentication names, at
+    Strimzi's path so plugin configs written for Strimzi find their files unchanged."""
+    if not node.is_broker:
+        return []
+    found = []
+    for listener in plan.kafka.spec.kafka.listeners:
+        auth = listener.authentication
+        if not isinstance(auth, CustomListenerAuthentication):
+            continue
+        for index, source in enumerate(auth.secrets or []):
+            secret = source.get("secretName")
+            if not secret:
+                continue
+            base = f"custom-listener-{listener.name}-{listener.port}"
+            found.append((f"{base}-{index}", str(secret), f"{CUSTOM_AUTHN_SECRETS}/{base}/{secret}"))
+    return found
 
 
 def needs_node_access(plan: ClusterPlan) -> bool:
@@ -159,6 +181,8 @@ def _kafka_container(plan: ClusterPlan, node: NodePlan, *, init: bool) -> meta.O
     ]
     if init:
         mounts.append({"name": "node-init", "mountPath": INIT_DIR})
+    for volume, _, path in custom_authn_secrets(plan, node):
+        mounts.append({"name": volume, "mountPath": path, "readOnly": True})
     mounts += meta.fresh((template.volume_mounts if template else None) or [])
     # Probe the internal listener every node of this role serves: 9091 (replication) on
     # anything with the broker role, 9090 on controller-only nodes, which have no 9091. The
@@ -232,6 +256,8 @@ def _volumes(plan: ClusterPlan, node: NodePlan, template: PodTemplate, *, init: 
     ]
     if init:
         volumes.append({"name": "node-init", "emptyDir": {}})
+    for volume, secret, _ in custom_authn_secrets(plan, node):
+        volumes.append({"name": volume, "secret": {"secretName": secret}})
     volumes += meta.fresh(template.volumes or [])
     volumes += [meta.substitute_node(v, node.node_id, node.pod_name) for v in template.templated_volumes or []]
     return volumes
@@ -245,7 +271,7 @@ def _pod_spec(plan: ClusterPlan, node: NodePlan, operator_image: str) -> meta.Ob
         "subdomain": names.brokers_service(plan.name),
         "serviceAccountName": names.kafka_component(plan.name),
         # Only the init container talks to the Kubernetes API (to read its node).
-        "automountServiceAccountToken": init,
+        "automountServiceAccountToken": needs_node_access(plan),
     }
     if init:
         spec["initContainers"] = [_init_container(plan, node, operator_image)]
