@@ -18,6 +18,7 @@ import pytest
 import yaml
 from kafka import KafkaProducer
 from lightkube.resources.core_v1 import Secret
+from lightkube.types import PatchType
 
 from krafter.kafka.admin import KafkaAdmin
 from krafter.operator.entities import CONNECTIONS_ENV
@@ -34,6 +35,7 @@ def operator_for_secured(kube, secured_cluster, tmp_path_factory) -> Iterator[tu
     kube_helpers.install_crds(kube.client)
     namespace = f"ent-{secrets.token_hex(3)}"
     kube.create_namespace(namespace)
+    kube.create_namespace(f"{namespace}-apps")  # for watchedNamespace
     kube_helpers.create_all(kube.client, [d for d in yaml.safe_load_all(DATA.read_text()) if d], namespace)
     settings = secured_cluster.admin_settings()
     connections = {
@@ -47,7 +49,7 @@ def operator_for_secured(kube, secured_cluster, tmp_path_factory) -> Iterator[tu
     }
     operator = operator_process.start(
         kube.kubeconfig_path,
-        [namespace],
+        [namespace, f"{namespace}-apps"],
         tmp_path_factory.mktemp("entities"),
         lease_namespace=namespace,
         env={CONNECTIONS_ENV: json.dumps(connections)},
@@ -55,6 +57,7 @@ def operator_for_secured(kube, secured_cluster, tmp_path_factory) -> Iterator[tu
     yield namespace, operator
     operator.stop()
     kube.delete_namespace(namespace)
+    kube.delete_namespace(f"{namespace}-apps")
 
 
 def ready(kube, resource: Any, name: str, namespace: str) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
@@ -130,3 +133,27 @@ def test_scram_kafka_user_gets_a_secret_that_logs_in(kube, secured_cluster, oper
         eventually(lambda: producer.send(topic, b"invoice").get(timeout=10), timeout=60)
     finally:
         producer.close()
+
+
+def test_topic_operator_watched_namespace_takes_topics_from_that_namespace(
+    kube, secured_cluster, operator_for_secured
+) -> None:
+    namespace, _ = operator_for_secured
+    apps = f"{namespace}-apps"
+    watch = {"spec": {"entityOperator": {"topicOperator": {"watchedNamespace": apps}}}}
+    kube.client.patch(objects.KAFKA, "secured", watch, namespace=namespace, patch_type=PatchType.MERGE)
+    try:
+        topic = {
+            "apiVersion": "kafka.strimzi.io/v1",
+            "kind": "KafkaTopic",
+            "metadata": {"name": "shipments", "labels": {"strimzi.io/cluster": "secured"}},
+            "spec": {"partitions": 2, "replicas": 3},
+        }
+        kube_helpers.create_all(kube.client, [topic], apps)
+        status = eventually(lambda: ready(kube, objects.KAFKA_TOPIC, "shipments", apps), timeout=90)
+        assert status["topicName"] == "shipments"
+        with KafkaAdmin(secured_cluster.admin_settings()) as admin:
+            assert len(admin.describe_topics(["shipments"])["shipments"].partitions) == 2
+    finally:
+        unwatch = {"spec": {"entityOperator": {"topicOperator": {"watchedNamespace": None}}}}
+        kube.client.patch(objects.KAFKA, "secured", unwatch, namespace=namespace, patch_type=PatchType.MERGE)

@@ -27,6 +27,7 @@ from krafter.operator import metrics
 from krafter.operator.cluster_reconciler import ClusterReconciler
 from krafter.operator.entities import EntityController
 from krafter.operator.leader import LeaderElector
+from krafter.operator.watched import WatchIndex
 from krafter.operator.workqueue import Heartbeat, WorkQueue
 from krafter.plan import labels as plan_labels
 from krafter.platform.kubernetes import objects
@@ -68,6 +69,7 @@ class Operator:
         self.queue: WorkQueue[Key] | None = None
         self.entity_queue: WorkQueue[Key] | None = None
         self.entities = EntityController(self.client)
+        self.watch_index = WatchIndex()
         self.heartbeat = Heartbeat()
         self.failures: dict[Key, int] = {}
         self.entity_failures: dict[Key, int] = {}
@@ -100,8 +102,11 @@ class Operator:
                 await asyncio.to_thread(self.elector.stop)
 
         @kopf.on.event(API_GROUP, "v1", "kafkas", registry=registry)
-        async def kafka_event(name: str, namespace: str | None, **_: Any) -> None:
+        async def kafka_event(
+            name: str, namespace: str | None, spec: Mapping[str, Any], type: str | None, **_: Any
+        ) -> None:
             if namespace:
+                self.watch_index.update((namespace, name), None if type == "DELETED" else spec)
                 self.enqueue((namespace, name))
 
         for plural in ("kafkatopics", "kafkausers"):
@@ -110,7 +115,8 @@ class Operator:
             async def entity_event(namespace: str | None, labels: Mapping[str, str], **_: Any) -> None:
                 cluster = labels.get("strimzi.io/cluster")
                 if cluster and namespace:
-                    self.enqueue_entities((namespace, cluster))
+                    for key in self.watch_index.clusters_for(namespace, cluster):
+                        self.enqueue_entities(key)
 
         @kopf.on.event(API_GROUP, "v1", "kafkanodepools", registry=registry)
         async def pool_event(namespace: str | None, labels: Mapping[str, str], **_: Any) -> None:
