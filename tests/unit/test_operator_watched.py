@@ -1,9 +1,10 @@
-"""Routing KafkaTopic/KafkaUser events to the Kafka whose pass covers them (watchedNamespace)."""
+"""Entity-operator settings read from the Kafka: watchedNamespace routing, topic finalizers."""
 
 from __future__ import annotations
 
 import pytest
 
+from krafter.api.kafka import EntityOperatorSpec, topic_finalizers_enabled
 from krafter.operator.watched import WatchIndex, watched_namespaces
 
 pytestmark = pytest.mark.unit
@@ -40,3 +41,10 @@ def test_a_deleted_or_changed_kafka_stops_receiving_the_namespaces_events() -> N
     index.update(("kafka", "other"), WATCHING_APPS)
     index.update(("kafka", "other"), {"entityOperator": {"topicOperator": {}}})
     assert index.clusters_for("apps", "other") == [("apps", "other")]
+
+
+@pytest.mark.parametrize(("env", "expected"), [(None, True), ("false", False), ("FALSE", False), ("true", True)])
+def test_topic_finalizers_follow_strimzis_use_finalizers_variable(env: str | None, expected: bool) -> None:
+    container = {"env": [{"name": "STRIMZI_USE_FINALIZERS", "value": env}]} if env is not None else {}
+    spec = EntityOperatorSpec.model_validate({"topicOperator": {}, "template": {"topicOperatorContainer": container}})
+    assert topic_finalizers_enabled(spec) is expected

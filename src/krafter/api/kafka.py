@@ -302,6 +302,21 @@ class EntityOperatorTemplate(OpenModel):
     """The Deployment."""
     pod: PodTemplate | None = None
     """The Pod."""
+    topic_operator_container: ContainerTemplate | None = None
+    """The Topic Operator container. Krafter reads one setting from its `env`:
+    `STRIMZI_USE_FINALIZERS=false` stops adding the `strimzi.io/topic-operator` finalizer."""
+    user_operator_container: ContainerTemplate | None = None
+    """The User Operator container (unused by Krafter)."""
+
+
+def topic_finalizers_enabled(entity_operator: EntityOperatorSpec | None) -> bool:
+    """Strimzi's `STRIMZI_USE_FINALIZERS`, read where Strimzi users set it (default true)."""
+    template = entity_operator.template if entity_operator else None
+    container = template.topic_operator_container if template else None
+    for variable in (container.env if container else None) or []:
+        if variable.name == "STRIMZI_USE_FINALIZERS" and variable.value is not None:
+            return variable.value.strip().lower() != "false"
+    return True
 
 
 class EntityOperatorSpec(Model):

@@ -31,7 +31,7 @@ from lightkube.types import PatchType
 
 from krafter.api import parse
 from krafter.api.errors import InvalidResource
-from krafter.api.kafka import Kafka
+from krafter.api.kafka import Kafka, topic_finalizers_enabled
 from krafter.api.topic import KafkaTopic
 from krafter.api.user import KafkaUser
 from krafter.certs import authority, secret_data
@@ -172,7 +172,8 @@ class EntityController:
         try:
             with KafkaAdmin(connection.settings) as admin:
                 if topic_op is not None and topics:
-                    self._topics(admin, topics, result)
+                    use_finalizers = topic_finalizers_enabled(parsed.spec.entity_operator)
+                    self._topics(admin, topics, TopicSettings(use_finalizers=use_finalizers), result)
                 if user_op is not None and users:
                     settings = UserSettings(
                         secret_prefix=user_op.secret_prefix or "",
@@ -194,7 +195,9 @@ class EntityController:
 
     # --- topics ---------------------------------------------------------------------------------
 
-    def _topics(self, admin: KafkaAdmin, raw: list[dict[str, Any]], result: PassResult) -> None:
+    def _topics(
+        self, admin: KafkaAdmin, raw: list[dict[str, Any]], settings: TopicSettings, result: PassResult
+    ) -> None:
         parsed: list[KafkaTopic] = []
         by_key: dict[str, dict[str, Any]] = {}
         for item in raw:
@@ -206,7 +209,7 @@ class EntityController:
                 parsed.append(topic)
             except InvalidResource as exc:
                 self._refuse(objects.KAFKA_TOPIC, item, exc, result)
-        reconciler = TopicReconciler(admin, TopicSettings())
+        reconciler = TopicReconciler(admin, settings)
         outcomes = reconciler.reconcile(parsed, complete=True)
         for key, outcome in outcomes.items():
             found = by_key.get(key)
