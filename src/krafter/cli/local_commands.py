@@ -16,6 +16,7 @@ from rich.table import Table
 from krafter.api import cluster as assembly
 from krafter.api import parse
 from krafter.api.errors import InvalidResource, Severity
+from krafter.cli import progress
 from krafter.core.errors import KrafterError
 from krafter.plan import references
 from krafter.platform.local import cluster as local
@@ -31,10 +32,6 @@ state_dir_option = click.option(
     envvar="KRAFTER_STATE",
     help="Where local clusters keep config, data and logs [default: ~/.local/share/krafter].",
 )
-
-
-def _progress(message: str) -> None:
-    err.print(f"[dim]•[/dim] {message}")
 
 
 def load_clusters(files: tuple[Path, ...]) -> tuple[list[assembly.ClusterInput], list[dict[str, object]]]:
@@ -78,12 +75,13 @@ def load_clusters(files: tuple[Path, ...]) -> tuple[list[assembly.ClusterInput],
 def up(files: tuple[Path, ...], state_dir: Path | None, timeout: float, force_scale_down: bool) -> None:
     """Run the Kafka clusters in FILES as real Kafka processes on this machine (idempotent)."""
     clusters, documents = load_clusters(files)
-    platform = local.LocalPlatform(state_dir, progress=_progress)
     for item in clusters:
         wanted = {ref.name for ref in references.references(item.kafka)}
         mine = [d for d in documents if _belongs(d, item.name) or _is_config_map(d, wanted)]
         started = time.monotonic()
-        result = platform.up(item, mine, timeout=timeout, force_scale_down=force_scale_down)
+        with progress.steps(err) as report:
+            platform = local.LocalPlatform(state_dir, progress=report)
+            result = platform.up(item, mine, timeout=timeout, force_scale_down=force_scale_down)
         verb = "ready" if result.started or result.restarted else "unchanged and ready"
         out.print(
             f"[bold green]{item.name}[/bold green] {verb} in {time.monotonic() - started:.1f} s "
@@ -135,9 +133,9 @@ def _cluster_names(name: str | None, state_dir: Path | None) -> list[str]:
 @click.option("--delete-data", is_flag=True, help="Also delete the cluster's data, certificates and state.")
 def down(name: str | None, state_dir: Path | None, delete_data: bool) -> None:
     """Stop a local cluster (all of them without NAME). Data is kept unless --delete-data."""
-    platform = local.LocalPlatform(state_dir, progress=_progress)
     for cluster in _cluster_names(name, state_dir):
-        stopped = platform.down(cluster, delete_data=delete_data)
+        with progress.steps(err) as report:
+            stopped = local.LocalPlatform(state_dir, progress=report).down(cluster, delete_data=delete_data)
         out.print(f"{cluster}: stopped {len(stopped)} node(s)" + (", data deleted" if delete_data else ""))
 
 

@@ -226,6 +226,8 @@ class LocalPlatform:
             self.say(f"starting {node.pod_name} ({'+'.join(node.roles)})")
             pids[node.node_id] = processes.start(dirs_of(state, node), dist, node.jvm.heap_opts(), node.jvm.options)
             result.started.append(node.pod_name)
+        if pids:
+            self.say(f"waiting for {len(pids)} node(s) to start and the cluster to be healthy")
         self._wait_started(state, plan, pids, timeout)
         record.node_ids = {pool.name: list(pool.node_ids) for pool in plan.pools}
         if record.founding_voters is None:
@@ -240,6 +242,8 @@ class LocalPlatform:
             self._rolling_restart(
                 state=state, plan=plan, identity=identity, nodes=restart, dist=dist, timeout=timeout, result=result
             )
+        if cluster.topics or cluster.users:
+            self.say(f"reconciling {len(cluster.topics)} KafkaTopic(s) and {len(cluster.users)} KafkaUser(s)")
         result.entities = entities.reconcile_entities(result, cluster, timeout=timeout)
         result.seconds = time.monotonic() - started_at
         return result
