@@ -20,13 +20,14 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from krafter.api.cluster import ClusterInput
-from krafter.api.errors import InvalidResource
+from krafter.api.errors import Finding, InvalidResource
 from krafter.core.errors import EnvironmentProblem, KrafterError
 from krafter.kafka import dist as kafka_dist
 from krafter.kafka import metrics_libs, runtime
 from krafter.kafka.admin import KafkaAdmin
 from krafter.kafka.admin_types import ConnectionSettings, KafkaAdminError, SecurityProtocol
 from krafter.plan import node_files, references
+from krafter.plan.metrics import METRICS_SLOT
 from krafter.plan.model import ClusterPlan, NodePlan
 from krafter.plan.node_ids import assign_node_ids
 from krafter.plan.planner import PlanInput, plan_cluster
@@ -40,6 +41,8 @@ PORT_BASE_FIRST = 10000
 PORT_BASE_STEP = 1000
 PORT_BASE_CHOICES = 22
 PORT_BLOCKS = 100  # a cluster's range: port_base + block * 10 + slot, 1000 ports
+MAX_LOCAL_LISTENERS = METRICS_SLOT - 2
+"""Slots 0 and 1 are the controller and replication listeners, the last one metrics."""
 
 
 @dataclass
@@ -184,6 +187,18 @@ class LocalPlatform:
         force_scale_down: bool = False,
     ) -> UpResult:
         started_at = time.monotonic()
+        listeners = cluster.kafka.spec.kafka.listeners
+        if len(listeners) > MAX_LOCAL_LISTENERS:
+            raise InvalidResource(
+                [
+                    Finding(
+                        "spec.kafka.listeners",
+                        f"has {len(listeners)} listeners; a local node has ports for {MAX_LOCAL_LISTENERS}",
+                        "drop listeners that only matter on Kubernetes (route, ingress, ...) for the local cluster",
+                        resource=f"Kafka/{cluster.name}",
+                    )
+                ]
+            )
         referenced = references.contents_from(documents)
         missing = references.missing(cluster.kafka, referenced)
         if missing:
