@@ -53,6 +53,7 @@ def operator_for_secured(kube, secured_cluster, tmp_path_factory) -> Iterator[tu
         tmp_path_factory.mktemp("entities"),
         lease_namespace=namespace,
         env={CONNECTIONS_ENV: json.dumps(connections)},
+        extra_args=["--watched-namespace-enabled"],
     )
     yield namespace, operator
     operator.stop()
@@ -157,3 +158,32 @@ def test_topic_operator_watched_namespace_takes_topics_from_that_namespace(
     finally:
         unwatch = {"spec": {"entityOperator": {"topicOperator": {"watchedNamespace": None}}}}
         kube.client.patch(objects.KAFKA, "secured", unwatch, namespace=namespace, patch_type=PatchType.MERGE)
+
+
+def test_without_topic_finalizers_the_deletion_event_deletes_the_kafka_topic(
+    kube, secured_cluster, operator_for_secured
+) -> None:
+    namespace, _ = operator_for_secured
+    env = [{"name": "STRIMZI_USE_FINALIZERS", "value": "false"}]
+    no_finalizers = {"spec": {"entityOperator": {"template": {"topicOperatorContainer": {"env": env}}}}}
+    kube.client.patch(objects.KAFKA, "secured", no_finalizers, namespace=namespace, patch_type=PatchType.MERGE)
+    try:
+        topic = {
+            "apiVersion": "kafka.strimzi.io/v1",
+            "kind": "KafkaTopic",
+            "metadata": {"name": "audit", "labels": {"strimzi.io/cluster": "secured"}},
+            "spec": {"partitions": 1, "replicas": 3},
+        }
+        kube_helpers.create_all(kube.client, [topic], namespace)
+        eventually(lambda: ready(kube, objects.KAFKA_TOPIC, "audit", namespace), timeout=90)
+        assert not kube.client.get(objects.KAFKA_TOPIC, "audit", namespace=namespace).metadata.finalizers
+        kube.client.delete(objects.KAFKA_TOPIC, "audit", namespace=namespace)
+
+        def gone_from_kafka() -> bool:
+            with KafkaAdmin(secured_cluster.admin_settings()) as admin:
+                return "audit" not in admin.list_topics()
+
+        eventually(gone_from_kafka, timeout=90)
+    finally:
+        restore = {"spec": {"entityOperator": {"template": None}}}
+        kube.client.patch(objects.KAFKA, "secured", restore, namespace=namespace, patch_type=PatchType.MERGE)

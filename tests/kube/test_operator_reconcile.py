@@ -90,3 +90,19 @@ def test_missing_metrics_configmap_is_not_ready_with_the_field_path_and_applies_
     ready = next(c for c in kafka["status"]["conditions"] if c["type"] == "NotReady")
     assert ready["reason"] == "MissingConfigMap"
     assert "spec.kafka.metricsConfig.valueFrom.configMapKeyRef" in ready["message"]
+
+
+def test_watched_namespace_elsewhere_is_a_warning_unless_the_operator_opts_in(kube, crds, namespace) -> None:
+    documents = load("kafka-ephemeral.yaml")
+    kafka = next(d for d in documents if d["kind"] == "Kafka")
+    kafka["spec"]["entityOperator"] = {"topicOperator": {"watchedNamespace": "apps"}}
+    kube_helpers.create_all(kube.client, documents, namespace)
+
+    def warnings(reconciler: ClusterReconciler) -> list[dict]:
+        reconciler.reconcile(namespace, "my-cluster")
+        status = objects.to_dict(kube.client.get(objects.KAFKA, "my-cluster", namespace=namespace))["status"]
+        return [c for c in status["conditions"] if c.get("reason") == "WatchedNamespaceDisabled"]
+
+    [warning] = warnings(ClusterReconciler(kube.client))
+    assert "spec.entityOperator.topicOperator.watchedNamespace" in warning["message"]
+    assert warnings(ClusterReconciler(kube.client, watched_namespace_enabled=True)) == []

@@ -29,6 +29,14 @@ import click
     help="Namespace of the leader-election Lease (the operator's own namespace).",
 )
 @click.option("--operator-image", envvar="KRAFTER_OPERATOR_IMAGE", help="Image for Krafter's init containers.")
+@click.option(
+    "--watched-namespace-enabled/--no-watched-namespace-enabled",
+    envvar="STRIMZI_ENTITY_OPERATOR_WATCHED_NAMESPACE_ENABLED",
+    default=False,
+    show_default=True,
+    help="Honour entityOperator watchedNamespace values other than the Kafka's own namespace "
+    "(off by default, as in Strimzi since 1.0.1: it lets a Kafka's owner manage another namespace's Secrets).",
+)
 @click.option("--log-level", default="INFO", show_default=True)
 def operator(
     namespaces: tuple[str, ...],
@@ -39,6 +47,7 @@ def operator(
     leader_election: bool,
     lease_namespace: str,
     operator_image: str | None,
+    watched_namespace_enabled: bool,
     log_level: str,
 ) -> None:
     """Reconcile Kafka and KafkaNodePool resources into Kafka clusters."""
@@ -56,6 +65,7 @@ def operator(
             leader_election=leader_election,
             lease_namespace=lease_namespace,
             operator_image=operator_image,
+            watched_namespace_enabled=watched_namespace_enabled,
         )
     )
 

@@ -52,6 +52,8 @@ class OperatorConfig:
     lease_namespace: str = "default"
     identity: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
     operator_image: str | None = None
+    watched_namespace_enabled: bool = False
+    """Honour `watchedNamespace` values naming another namespace (Strimzi's opt-in since 1.0.1)."""
 
 
 class ClusterLog(logging.LoggerAdapter):  # type: ignore[type-arg]
@@ -65,10 +67,14 @@ class Operator:
     def __init__(self, config: OperatorConfig) -> None:
         self.config = config
         self.client = make_client(config.kubeconfig)
-        self.reconciler = ClusterReconciler(self.client, operator_image=config.operator_image)
+        self.reconciler = ClusterReconciler(
+            self.client,
+            operator_image=config.operator_image,
+            watched_namespace_enabled=config.watched_namespace_enabled,
+        )
         self.queue: WorkQueue[Key] | None = None
         self.entity_queue: WorkQueue[Key] | None = None
-        self.entities = EntityController(self.client)
+        self.entities = EntityController(self.client, watched_namespace_enabled=config.watched_namespace_enabled)
         self.watch_index = WatchIndex()
         self.heartbeat = Heartbeat()
         self.failures: dict[Key, int] = {}
@@ -106,16 +112,25 @@ class Operator:
             name: str, namespace: str | None, spec: Mapping[str, Any], type: str | None, **_: Any
         ) -> None:
             if namespace:
-                self.watch_index.update((namespace, name), None if type == "DELETED" else spec)
+                if self.config.watched_namespace_enabled:
+                    self.watch_index.update((namespace, name), None if type == "DELETED" else spec)
                 self.enqueue((namespace, name))
 
         for plural in ("kafkatopics", "kafkausers"):
 
             @kopf.on.event(API_GROUP, "v1", plural, registry=registry)
-            async def entity_event(namespace: str | None, labels: Mapping[str, str], **_: Any) -> None:
+            async def entity_event(
+                namespace: str | None,
+                labels: Mapping[str, str],
+                body: Mapping[str, Any],
+                type: str | None,
+                **_: Any,
+            ) -> None:
                 cluster = labels.get("strimzi.io/cluster")
                 if cluster and namespace:
                     for key in self.watch_index.clusters_for(namespace, cluster):
+                        if type == "DELETED" and body.get("kind") == "KafkaTopic":
+                            self.entities.note_deleted_topic(key, body)
                         self.enqueue_entities(key)
 
         @kopf.on.event(API_GROUP, "v1", "kafkanodepools", registry=registry)

@@ -72,6 +72,29 @@ def _get(client: Client, resource: Any, name: str, namespace: str) -> dict[str, 
         raise
 
 
+def _ignored_watched_namespaces(kafka: Kafka, namespace: str) -> list[Finding]:
+    operators = kafka.spec.entity_operator
+    found = []
+    for field_name, part in (
+        ("topicOperator", operators.topic_operator if operators else None),
+        ("userOperator", operators.user_operator if operators else None),
+    ):
+        watched = part.watched_namespace if part else None
+        if watched and watched != namespace:
+            found.append(
+                Finding(
+                    f"spec.entityOperator.{field_name}.watchedNamespace",
+                    f"names namespace {watched!r}, but watching another namespace is disabled in this operator; "
+                    f"resources are taken from {namespace!r}",
+                    "start the operator with STRIMZI_ENTITY_OPERATOR_WATCHED_NAMESPACE_ENABLED=true "
+                    "(Helm value watchedNamespaceEnabled), or remove watchedNamespace",
+                    Severity.WARNING,
+                    "WatchedNamespaceDisabled",
+                )
+            )
+    return found
+
+
 def _pod_ready(pod: Mapping[str, Any]) -> bool:
     for condition in (pod.get("status") or {}).get("conditions") or []:
         if condition.get("type") == "Ready":
@@ -156,9 +179,11 @@ class ClusterReconciler:
         *,
         operator_image: str | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        watched_namespace_enabled: bool = False,
     ) -> None:
         self.client = client
         self.operator_image = operator_image
+        self.watched_namespace_enabled = watched_namespace_enabled
         self.clock = clock
 
     # --- the pass -------------------------------------------------------------------------------
@@ -255,6 +280,8 @@ class ClusterReconciler:
         missing = [n.pod_name for n in plan.nodes if n.pod_name not in pods]
         unready = [n.pod_name for n in plan.nodes if n.pod_name in pods and not _pod_ready(pods[n.pod_name])]
         findings = [*cluster_input.findings, *lint_cluster(cluster_input.kafka, list(cluster_input.pools))]
+        if not self.watched_namespace_enabled:
+            findings += _ignored_watched_namespaces(cluster_input.kafka, namespace)
         findings += [Finding("", p, None, Severity.WARNING, "CertificateRenewalPostponed") for p in loaded.postponed]
         if report.failed:
             readiness = conditions.not_ready("ApplyFailed", "; ".join(f"{k[1]}/{k[3]}: {p}" for k, p in report.failed))

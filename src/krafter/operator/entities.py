@@ -15,10 +15,12 @@ elsewhere for an operator running outside the cluster network (development, test
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,9 +143,27 @@ class PassResult:
 
 
 class EntityController:
-    def __init__(self, client: Client, connections: KafkaConnections | None = None) -> None:
+    def __init__(
+        self, client: Client, connections: KafkaConnections | None = None, *, watched_namespace_enabled: bool = False
+    ) -> None:
         self.client = client
         self.connections = connections or KafkaConnections(client)
+        self.watched_namespace_enabled = watched_namespace_enabled
+        self._deleted_topics: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+        self._deleted_lock = threading.Lock()
+
+    def note_deleted_topic(self, cluster: tuple[str, str], body: Mapping[str, Any]) -> None:
+        """A KafkaTopic is gone from the API. Without finalizers (STRIMZI_USE_FINALIZERS=false)
+        this event is the only notice, so the next pass deletes its Kafka topic, as Strimzi does."""
+        metadata = body.get("metadata") or {}
+        with self._deleted_lock:
+            self._deleted_topics.setdefault(cluster, {})[f"{metadata.get('namespace')}/{metadata.get('name')}"] = dict(
+                body
+            )
+
+    def _take_deleted_topics(self, cluster: tuple[str, str]) -> list[dict[str, Any]]:
+        with self._deleted_lock:
+            return list(self._deleted_topics.pop(cluster, {}).values())
 
     # --- the pass -------------------------------------------------------------------------------
 
@@ -162,7 +182,7 @@ class EntityController:
             return result
         topics = self._list(objects.KAFKA_TOPIC, topic_op.watched_namespace if topic_op else None, namespace, cluster)
         users = self._list(objects.KAFKA_USER, user_op.watched_namespace if user_op else None, namespace, cluster)
-        if not (topic_op and topics) and not (user_op and users):
+        if not (topic_op and topics) and not (user_op and users) and not self._has_deleted_topics((namespace, cluster)):
             return result
         connection = self.connections.connect(namespace, cluster)
         if connection is None:
@@ -171,9 +191,12 @@ class EntityController:
             return result
         try:
             with KafkaAdmin(connection.settings) as admin:
-                if topic_op is not None and topics:
+                deleted = self._take_deleted_topics((namespace, cluster))
+                if topic_op is not None and (topics or deleted):
                     use_finalizers = topic_finalizers_enabled(parsed.spec.entity_operator)
-                    self._topics(admin, topics, TopicSettings(use_finalizers=use_finalizers), result)
+                    # With finalizers a deletion was already handled through deletionTimestamp.
+                    gone = [] if use_finalizers else deleted
+                    self._topics(admin, topics, gone, TopicSettings(use_finalizers=use_finalizers), result)
                 if user_op is not None and users:
                     settings = UserSettings(
                         secret_prefix=user_op.secret_prefix or "",
@@ -187,7 +210,8 @@ class EntityController:
         return result
 
     def _list(self, resource: Any, watched: str | None, namespace: str, cluster: str) -> list[dict[str, Any]]:
-        where = watched or namespace
+        # Another namespace only with the operator's opt-in; the Kafka's status warns otherwise.
+        where = (watched if self.watched_namespace_enabled else None) or namespace
         return [
             objects.to_dict(item)
             for item in self.client.list(resource, namespace=where, labels={labels.CLUSTER: cluster})
@@ -195,8 +219,17 @@ class EntityController:
 
     # --- topics ---------------------------------------------------------------------------------
 
+    def _has_deleted_topics(self, cluster: tuple[str, str]) -> bool:
+        with self._deleted_lock:
+            return bool(self._deleted_topics.get(cluster))
+
     def _topics(
-        self, admin: KafkaAdmin, raw: list[dict[str, Any]], settings: TopicSettings, result: PassResult
+        self,
+        admin: KafkaAdmin,
+        raw: list[dict[str, Any]],
+        gone: list[dict[str, Any]],
+        settings: TopicSettings,
+        result: PassResult,
     ) -> None:
         parsed: list[KafkaTopic] = []
         by_key: dict[str, dict[str, Any]] = {}
@@ -209,8 +242,14 @@ class EntityController:
                 parsed.append(topic)
             except InvalidResource as exc:
                 self._refuse(objects.KAFKA_TOPIC, item, exc, result)
+        deleted: list[KafkaTopic] = []
+        for item in gone:
+            with contextlib.suppress(InvalidResource):
+                resource = parse.parse_resource(item).resource
+                if isinstance(resource, KafkaTopic):
+                    deleted.append(resource)
         reconciler = TopicReconciler(admin, settings)
-        outcomes = reconciler.reconcile(parsed, complete=True)
+        outcomes = reconciler.reconcile(parsed, complete=True, deleted=deleted)
         for key, outcome in outcomes.items():
             found = by_key.get(key)
             if found is not None:
