@@ -4,7 +4,7 @@
 # lacks: the init container copies them from /opt/krafter/metrics next to Kafka.
 FROM maven:3.9-eclipse-temurin-21 AS metrics
 COPY src/krafter/kafka/metrics-libs.pom.xml /build/pom.xml
-RUN mvn -B -q -f /build/pom.xml dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=/build/jars \
+RUN mvn -B -q -C -f /build/pom.xml dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=/build/jars \
  && mkdir -p /opt/krafter/metrics/reporter \
  && mv /build/jars/jmx_prometheus_javaagent-*.jar /opt/krafter/metrics/jmx_prometheus_javaagent.jar \
  && mv /build/jars/*.jar /opt/krafter/metrics/reporter/

@@ -106,6 +106,18 @@ INVALID: list[tuple[str, list[dict[str, Any]], str]] = [
     ("listener name has capitals", [POOL, mutated(KAFKA, f"{L0}.name", "Plain")], f"{L0}.name"),
     ("listener name too long", [POOL, mutated(KAFKA, f"{L0}.name", "abcdefghijkl")], f"{L0}.name"),
     ("listener type unknown", [POOL, mutated(KAFKA, f"{L0}.type", "public")], f"{L0}.type"),
+    (
+        "metrics allow list pattern with a comma",
+        [
+            POOL,
+            mutated(
+                KAFKA,
+                "spec.kafka.metricsConfig",
+                {"type": "strimziMetricsReporter", "values": {"allowList": ["kafka_server.*", "x{1,3}"]}},
+            ),
+        ],
+        "spec.kafka.metricsConfig.values.allowList[1]",
+    ),
     ("listener tls missing", [POOL, mutated(KAFKA, f"{L0}.tls", DELETE)], f"{L0}.tls"),
     ("route without tls", [POOL, mutated(KAFKA, f"{L0}.type", "route")], f"{L0}.tls"),
     ("ingress without tls", [POOL, mutated(KAFKA, f"{L0}.type", "ingress")], f"{L0}.tls"),

@@ -12,6 +12,7 @@ from krafter.api import cluster as assembly
 from krafter.api import parse
 from krafter.api.errors import InvalidResource
 from krafter.platform.local import cluster as local
+from krafter.platform.local import security
 
 pytestmark = pytest.mark.unit
 
@@ -55,3 +56,10 @@ def test_a_referenced_configmap_missing_from_the_files_is_refused_with_its_path(
     with pytest.raises(InvalidResource) as refused:
         local.LocalPlatform(tmp_path).up(_cluster(kafka), [POOL, kafka])
     assert refused.value.findings[0].path == "spec.kafka.logging.valueFrom.configMapKeyRef"
+
+
+def test_files_a_plan_dropped_are_removed_and_count_as_a_change(tmp_path: Path) -> None:
+    security.write_files(tmp_path, {"server.config": b"a", "metrics": b"jmx-exporter 127.0.0.1:1\n"})
+    changed = security.write_files(tmp_path, {"server.config": b"a"}, prune=("metrics", "metrics-config.yml"))
+    assert changed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["server.config"]

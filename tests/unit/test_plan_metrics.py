@@ -92,6 +92,22 @@ def test_optional_configmap_references_are_not_reported_missing() -> None:
     assert references.missing(_kafka(metricsConfig=optional), {}) == []
 
 
+def test_a_missing_optional_reference_keeps_krafters_defaults_instead_of_a_placeholder() -> None:
+    optional = copy.deepcopy(EXTERNAL_LOGGING)
+    optional["valueFrom"]["configMapKeyRef"]["optional"] = True
+    plan = _plan(_kafka(logging=optional))
+    assert "appender.console.type=Console" in node_files.config_files(plan, plan.nodes[0])[node_files.LOG4J]
+
+
+def test_configmaps_of_another_namespace_are_not_candidates_for_a_reference() -> None:
+    documents = [
+        {"kind": "ConfigMap", "metadata": {"name": "m", "namespace": "other"}, "data": {"k": "theirs"}},
+        {"kind": "ConfigMap", "metadata": {"name": "m", "namespace": "mine"}, "data": {"k": "ours"}},
+    ]
+    assert references.contents_from(documents, "mine") == {("m", "k"): "ours"}
+    assert references.contents_from(list(reversed(documents)), "mine") == {("m", "k"): "ours"}
+
+
 def test_strimzi_reporter_keeps_the_jmx_reporter_and_serves_the_allow_list() -> None:
     reporter = {"type": "strimziMetricsReporter", "values": {"allowList": ["kafka_server.*", "kafka_log.*"]}}
     props = _properties(_plan(_kafka(metricsConfig=reporter)))

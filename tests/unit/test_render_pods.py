@@ -333,13 +333,18 @@ def test_custom_authentication_secrets_are_mounted_where_strimzi_mounts_them() -
             "type": "custom",
             "sasl": True,
             "listenerConfig": {"sasl.enabled.mechanisms": "OAUTHBEARER"},
-            "secrets": [{"secretName": "oauth-client", "key": "secret"}],
+            "secrets": [
+                {"secretName": "oauth-client", "key": "secret"},
+                {"secretName": "oauth-client", "key": "client-id"},
+            ],
         },
     }
     plain = KAFKA["spec"]["kafka"]["listeners"][0]
     plan = _plan(_kafka(listeners=[plain, listener]))
     spec = _pod(plan, "my-cluster-broker-0")["spec"]
-    assert {"name": "custom-listener-oauth-9095-0", "secret": {"secretName": "oauth-client"}} in spec["volumes"]
+    items = [{"key": "secret", "path": "secret"}, {"key": "client-id", "path": "client-id"}]
+    volume = {"name": "custom-listener-oauth-9095-0", "secret": {"secretName": "oauth-client", "items": items}}
+    assert [v for v in spec["volumes"] if v["name"].startswith("custom-listener-")] == [volume]
     assert {
         "name": "custom-listener-oauth-9095-0",
         "mountPath": "/opt/kafka/custom-authn-secrets/custom-listener-oauth-9095/oauth-client",

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from krafter.api import config_rules, versions
+from krafter.api.common import StrimziMetricsReporter
 from krafter.api.errors import Finding, Severity
 from krafter.api.kafka import (
     CustomAuthorization,
@@ -63,9 +64,27 @@ def validate_kafka(kafka: KafkaResource) -> list[Finding]:
         *_rack(spec),
         *_zookeeper_era(kafka),
         *_ignored_sections(kafka),
+        *_metrics(spec),
     ]
     ref = f"Kafka/{kafka.metadata.name}"
     return [f.about(ref) for f in findings]
+
+
+def _metrics(spec: Any) -> list[Finding]:
+    """Kafka reads the reporter's allow list as a comma-separated list: a comma inside one
+    pattern (`x{1,3}`) would split it and the broker would not start."""
+    config = spec.metrics_config
+    if not isinstance(config, StrimziMetricsReporter) or config.values is None:
+        return []
+    return [
+        _error(
+            f"spec.kafka.metricsConfig.values.allowList[{index}]",
+            f"pattern {pattern!r} contains a comma, which Kafka's list syntax splits",
+            "rewrite the pattern without a comma (e.g. an alternation instead of a {m,n} repeat)",
+        )
+        for index, pattern in enumerate(config.values.allow_list or [])
+        if "," in pattern
+    ]
 
 
 def _listeners(listeners: Sequence[GenericKafkaListener]) -> list[Finding]:

@@ -117,7 +117,7 @@ def render_loaded(loaded: parse.Loaded, *, namespace: str | None = None, with_se
         kafka = item.kafka.model_copy(update={"metadata": item.kafka.metadata.model_copy(update={"namespace": ns})})
         # ConfigMaps the Kafka refers to (metrics rules, logging) may come in the same files;
         # without them the preview shows a placeholder and says so, the operator would refuse.
-        contents = references.contents_from(loaded.other)
+        contents = references.contents_from(loaded.other, ns)
         for finding in references.missing(kafka, contents, severity=Severity.WARNING):
             fix = f"{finding.fix}; give it to render with -f to see its contents"
             result.findings.append(dataclasses.replace(finding, fix=fix, resource=f"Kafka/{item.name}"))

@@ -171,7 +171,7 @@ def maven_copy_dependencies(pom: Path, output: Path, properties: dict[str, str],
     work.mkdir(parents=True)
     shutil.copyfile(pom, work / "pom.xml")
     command = [
-        mvn, "-B", "-q", "-f", str(work / "pom.xml"),
+        mvn, "-B", "-q", "-C", "-f", str(work / "pom.xml"),
         *(f"-D{key}={value}" for key, value in properties.items()),
         "dependency:copy-dependencies",
         "-DincludeScope=runtime",

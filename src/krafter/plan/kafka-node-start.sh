@@ -41,6 +41,13 @@ LOG4J="-Dlog4j2.configurationFile=$CONFIG_DIR/log4j2.properties"
 METRICS_LIBS="${KRAFTER_METRICS_LIBS:-$INIT_DIR/metrics}"
 metrics="$(cat "$CONFIG_DIR/metrics" 2>/dev/null || true)"
 case "$metrics" in
+  jmx-exporter\ *|strimzi-reporter)
+    if [ ! -f "$METRICS_LIBS/jmx_prometheus_javaagent.jar" ]; then
+      echo "krafter: metrics are on but $METRICS_LIBS holds no metrics jars (KRAFTER_METRICS_LIBS)" >&2
+      exit 1
+    fi ;;
+esac
+case "$metrics" in
   jmx-exporter\ *)
     KAFKA_OPTS="${KAFKA_OPTS:-} -javaagent:$METRICS_LIBS/jmx_prometheus_javaagent.jar=${metrics#jmx-exporter }:$CONFIG_DIR/metrics-config.yml" ;;
   strimzi-reporter) CLASSPATH="$CLASSPATH:$METRICS_LIBS/reporter/*" ;;

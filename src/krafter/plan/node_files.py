@@ -21,6 +21,8 @@ INITIAL_CONTROLLERS = "initial.controllers"
 LOG4J = "log4j2.properties"
 METRICS = "metrics"
 METRICS_CONFIG = "metrics-config.yml"
+OPTIONAL_FILES = (METRICS, METRICS_CONFIG)
+"""Files only some plans have: a platform writing files into a directory removes them when dropped."""
 
 _BASE_LOG4J = {
     "status": "warn",

@@ -53,11 +53,16 @@ class PlanInput:
 
 
 def _referenced_documents(kafka: Kafka, given: Mapping[references.ConfigKey, str]) -> dict[str, str]:
-    """Field path -> document text; placeholders for what the platform could not find."""
+    """Field path -> document text. A required document the platform could not find becomes a
+    placeholder (the platform refuses or warns); a missing optional one is left out, so the
+    node keeps Krafter's default rules or logging."""
     found = {}
     for ref in references.references(kafka):
         key = (ref.name, ref.key)
-        found[ref.path] = given[key] if key in given else references.placeholder(key)
+        if key in given:
+            found[ref.path] = given[key]
+        elif not ref.optional:
+            found[ref.path] = references.placeholder(key)
     return found
 
 

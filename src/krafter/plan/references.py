@@ -50,11 +50,18 @@ def references(kafka: Kafka) -> list[ConfigReference]:
     return found
 
 
-def contents_from(config_maps: Iterable[Mapping[str, Any]]) -> dict[ConfigKey, str]:
-    """Every key of the given ConfigMap documents, as the planner's `referenced` input."""
+def contents_from(config_maps: Iterable[Mapping[str, Any]], namespace: str | None = None) -> dict[ConfigKey, str]:
+    """Every key of the given ConfigMap documents, as the planner's `referenced` input.
+
+    References are namespace-local: a ConfigMap that names another namespace than the Kafka's
+    is not a candidate (one without a namespace is, as `kubectl apply -n` would put it there).
+    """
     contents: dict[ConfigKey, str] = {}
     for config_map in config_maps:
         if config_map.get("kind", "ConfigMap") != "ConfigMap":
+            continue
+        own = (config_map.get("metadata") or {}).get("namespace")
+        if own and namespace and own != namespace:
             continue
         name = (config_map.get("metadata") or {}).get("name") or ""
         for key, value in (config_map.get("data") or {}).items():

@@ -17,6 +17,7 @@ operator applies through the Admin API) never rolls a Pod.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from krafter._version import __version__
@@ -62,8 +63,17 @@ _UNHASHED_FILES = (node_files.INITIAL_CONTROLLERS, node_files.METADATA_VERSION)
 CUSTOM_AUTHN_SECRETS = "/opt/kafka/custom-authn-secrets"
 
 
-def custom_authn_secrets(plan: ClusterPlan, node: NodePlan) -> list[tuple[str, str, str]]:
-    """(volume, Secret, mount path) per Secret a `custom` listener authentication names, at
+@dataclass(frozen=True)
+class SecretMount:
+    volume: str
+    secret: str
+    path: str
+    keys: tuple[str, ...]
+    """Only these keys are projected (what the listener asked for, not the whole Secret)."""
+
+
+def custom_authn_secrets(plan: ClusterPlan, node: NodePlan) -> list[SecretMount]:
+    """One mount per Secret a `custom` listener authentication names (its keys together), at
     Strimzi's path so plugin configs written for Strimzi find their files unchanged."""
     if not node.is_broker:
         return []
@@ -72,12 +82,16 @@ def custom_authn_secrets(plan: ClusterPlan, node: NodePlan) -> list[tuple[str, s
         auth = listener.authentication
         if not isinstance(auth, CustomListenerAuthentication):
             continue
-        for index, source in enumerate(auth.secrets or []):
-            secret = source.get("secretName")
-            if not secret:
-                continue
-            base = f"custom-listener-{listener.name}-{listener.port}"
-            found.append((f"{base}-{index}", str(secret), f"{CUSTOM_AUTHN_SECRETS}/{base}/{secret}"))
+        keys: dict[str, list[str]] = {}
+        for source in auth.secrets or []:
+            secret, key = source.get("secretName"), source.get("key")
+            if secret and key and str(key) not in keys.setdefault(str(secret), []):
+                keys[str(secret)].append(str(key))
+        base = f"custom-listener-{listener.name}-{listener.port}"
+        for index, (secret, secret_keys) in enumerate(keys.items()):
+            found.append(
+                SecretMount(f"{base}-{index}", secret, f"{CUSTOM_AUTHN_SECRETS}/{base}/{secret}", tuple(secret_keys))
+            )
     return found
 
 
@@ -181,8 +195,8 @@ def _kafka_container(plan: ClusterPlan, node: NodePlan, *, init: bool) -> meta.O
     ]
     if init:
         mounts.append({"name": "node-init", "mountPath": INIT_DIR})
-    for volume, _, path in custom_authn_secrets(plan, node):
-        mounts.append({"name": volume, "mountPath": path, "readOnly": True})
+    for mount in custom_authn_secrets(plan, node):
+        mounts.append({"name": mount.volume, "mountPath": mount.path, "readOnly": True})
     mounts += meta.fresh((template.volume_mounts if template else None) or [])
     # Probe the internal listener every node of this role serves: 9091 (replication) on
     # anything with the broker role, 9090 on controller-only nodes, which have no 9091. The
@@ -256,8 +270,9 @@ def _volumes(plan: ClusterPlan, node: NodePlan, template: PodTemplate, *, init: 
     ]
     if init:
         volumes.append({"name": "node-init", "emptyDir": {}})
-    for volume, secret, _ in custom_authn_secrets(plan, node):
-        volumes.append({"name": volume, "secret": {"secretName": secret}})
+    for mount in custom_authn_secrets(plan, node):
+        items = [{"key": key, "path": key} for key in mount.keys]
+        volumes.append({"name": mount.volume, "secret": {"secretName": mount.secret, "items": items}})
     volumes += meta.fresh(template.volumes or [])
     volumes += [meta.substitute_node(v, node.node_id, node.pod_name) for v in template.templated_volumes or []]
     return volumes

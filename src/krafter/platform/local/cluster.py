@@ -199,7 +199,7 @@ class LocalPlatform:
                     )
                 ]
             )
-        referenced = references.contents_from(documents)
+        referenced = references.contents_from(documents, cluster.kafka.metadata.namespace)
         missing = references.missing(cluster.kafka, referenced)
         if missing:
             fix = "add that ConfigMap (kind: ConfigMap) to the files given to `krafter up`"
@@ -226,7 +226,7 @@ class LocalPlatform:
         for node in plan.nodes:
             dirs = dirs_of(state, node)
             config = {name: text.encode() for name, text in node_files.config_files(plan, node).items()}
-            config_changed = security.write_files(dirs.config, config)
+            config_changed = security.write_files(dirs.config, config, prune=node_files.OPTIONAL_FILES)
             certs = security.node_certificate_files(dirs.certs, node, cas, plan.kafka.spec.cluster_ca, now)
             certs_changed = security.write_files(dirs.certs, certs)
             if config_changed or certs_changed:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -143,9 +144,15 @@ def ensure_operator_identity(directory: Path, plan: ClusterPlan, cas: ClusterCas
     return OperatorIdentity(ca_path, cert_path, key_path)
 
 
-def write_files(directory: Path, files: dict[str, bytes]) -> bool:
-    """Write files that differ; True if anything changed."""
+def write_files(directory: Path, files: dict[str, bytes], prune: Collection[str] = ()) -> bool:
+    """Write files that differ and delete those in `prune` that are no longer wanted; True if
+    anything changed (a node must not start with a file its plan dropped, e.g. metrics)."""
     changed = False
+    for name in prune:
+        stale = directory / name
+        if name not in files and stale.exists():
+            stale.unlink()
+            changed = True
     for name, data in files.items():
         path = directory / name
         if path.exists() and path.read_bytes() == data:
