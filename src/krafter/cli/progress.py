@@ -30,10 +30,12 @@ class StepProgress:
         self.task = self.display.add_task(message, total=None)
 
     def start(self) -> None:
-        self.display.start()
+        if self.console.is_terminal:
+            self.display.start()
 
     def stop(self) -> None:
-        self.display.stop()
+        if self.console.is_terminal:
+            self.display.stop()
 
 
 @contextmanager
