@@ -62,7 +62,9 @@ def _go() -> str:
     return go
 
 
-def _build(module_dir: Path, packages: list[str], out_dir: Path, ldflags: str, progress: Progress) -> None:
+def _build(
+    module_dir: Path, packages: list[str], out_dir: Path, ldflags: str, progress: Progress, label: str | None = None
+) -> None:
     partial = out_dir.with_name(out_dir.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
@@ -81,7 +83,8 @@ def _build(module_dir: Path, packages: list[str], out_dir: Path, ldflags: str, p
         raise EnvironmentProblem(f"Building {' '.join(packages)} failed:\n{tail}")
     shutil.rmtree(out_dir, ignore_errors=True)
     partial.rename(out_dir)
-    progress(f"built {', '.join(p.rsplit('/', 1)[-1] for p in packages)} in {time.monotonic() - started:.0f} s")
+    what = label or ", ".join(p.rsplit("/", 1)[-1] for p in packages)
+    progress(f"built {what} in {time.monotonic() - started:.0f} s")
 
 
 def ensure(progress: Progress | None = None, cache: Path | None = None) -> KubeBinaries:
@@ -93,7 +96,9 @@ def ensure(progress: Progress | None = None, cache: Path | None = None) -> KubeB
     kube_dir = root / "kube" / kube_version
     etcd_dir = root / "etcd" / etcd_version
     if not all((kube_dir / name).exists() for name in KUBE_COMMANDS):
-        say(f"building kube-apiserver + kube-controller-manager {kube_version} (cold: ~6 min on 2 cores)")
+        say(
+            f"building kube-apiserver + kube-controller-manager {kube_version} (cold: ~6 min on 2 idle cores, up to 15 min on busy ones)"
+        )
         minor = kube_version.split(".")[1]
         version_pkg = "k8s.io/component-base/version"
         ldflags = " ".join(
@@ -108,8 +113,8 @@ def ensure(progress: Progress | None = None, cache: Path | None = None) -> KubeB
         packages = [f"k8s.io/kubernetes/cmd/{name}" for name in KUBE_COMMANDS]
         _build(KUBE_MODULE, packages, kube_dir, ldflags, say)
     if not (etcd_dir / "etcd").exists():
-        say(f"building etcd {etcd_version} (cold: ~30 s)")
-        _build(ETCD_MODULE, ["."], etcd_dir, "-s -w", say)
+        say(f"building etcd {etcd_version} (cold: ~30 s idle, ~2 min busy)")
+        _build(ETCD_MODULE, ["."], etcd_dir, "-s -w", say, label="etcd")
         # `go build .` names the binary after the module's last path element.
         built = etcd_dir / "etcd"
         if not built.exists():
