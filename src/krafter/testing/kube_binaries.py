@@ -63,7 +63,7 @@ def _go() -> str:
 
 
 def _build(
-    module_dir: Path, packages: list[str], out_dir: Path, ldflags: str, progress: Progress, label: str | None = None
+    module_dir: Path, packages: list[str], out_dir: Path, ldflags: str, progress: Progress, *, label: str | None = None
 ) -> None:
     partial = out_dir.with_name(out_dir.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
@@ -96,9 +96,7 @@ def ensure(progress: Progress | None = None, cache: Path | None = None) -> KubeB
     kube_dir = root / "kube" / kube_version
     etcd_dir = root / "etcd" / etcd_version
     if not all((kube_dir / name).exists() for name in KUBE_COMMANDS):
-        say(
-            f"building kube-apiserver + kube-controller-manager {kube_version} (cold: ~6 min on 2 idle cores, up to 15 min on busy ones)"
-        )
+        say(f"building kube-apiserver + kube-controller-manager {kube_version} (cold: 6-15 min)")
         minor = kube_version.split(".")[1]
         version_pkg = "k8s.io/component-base/version"
         ldflags = " ".join(
