@@ -277,3 +277,13 @@ def test_broker_rack_init_image_is_a_warning_naming_the_operator_image_option() 
     [warning] = [f for f in validation.validate(kafka.parsed[0].resource) if f.path == "spec.kafka.brokerRackInitImage"]
     assert warning.severity is Severity.WARNING
     assert "--operator-image" in (warning.fix or "")
+
+
+def test_a_use_finalizers_value_other_than_true_or_false_is_a_warning() -> None:
+    env = [{"name": "STRIMZI_USE_FINALIZERS", "value": "no"}]
+    kafka = mutated(
+        KAFKA, "spec.entityOperator", {"topicOperator": {}, "template": {"topicOperatorContainer": {"env": env}}}
+    )
+    [warning] = [f for f in validation.validate(parse.load([kafka]).parsed[0].resource) if f.reason == "InvalidValue"]
+    assert warning.path == "spec.entityOperator.template.topicOperatorContainer.env[0].value"
+    assert warning.severity is Severity.WARNING

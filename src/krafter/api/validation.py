@@ -65,9 +65,31 @@ def validate_kafka(kafka: KafkaResource) -> list[Finding]:
         *_zookeeper_era(kafka),
         *_ignored_sections(kafka),
         *_metrics(spec),
+        *_entity_operator_env(kafka),
     ]
     ref = f"Kafka/{kafka.metadata.name}"
     return [f.about(ref) for f in findings]
+
+
+def _entity_operator_env(kafka: KafkaResource) -> list[Finding]:
+    operators = kafka.spec.entity_operator
+    container = operators.template.topic_operator_container if operators and operators.template else None
+    found = []
+    for index, variable in enumerate((container.env if container else None) or []):
+        if variable.name == "STRIMZI_USE_FINALIZERS" and (variable.value or "").strip().lower() not in {
+            "true",
+            "false",
+        }:
+            found.append(
+                _warning(
+                    f"spec.entityOperator.template.topicOperatorContainer.env[{index}].value",
+                    f"STRIMZI_USE_FINALIZERS is {variable.value!r}; only true or false mean something "
+                    "(finalizers stay on)",
+                    "set it to true or false",
+                    "InvalidValue",
+                )
+            )
+    return found
 
 
 def _metrics(spec: Any) -> list[Finding]:
