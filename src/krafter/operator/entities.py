@@ -24,7 +24,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lightkube import Client
 from lightkube.core.exceptions import ApiError
@@ -50,6 +50,7 @@ from krafter.reconcile.users import SecretAction, UserReconciler, UserResult, Us
 from krafter.status import conditions as status_conditions
 
 log = logging.getLogger("krafter.entities")
+EntityT = TypeVar("EntityT", KafkaTopic, KafkaUser)
 USER_FINALIZER = "krafter.io/user-operator"
 """Ours (Strimzi's User Operator has none): a deleted KafkaUser's credentials, ACLs and quotas
 are removed from Kafka before the resource goes, even if the operator was down at the time."""
@@ -219,6 +220,23 @@ class EntityController:
 
     # --- topics ---------------------------------------------------------------------------------
 
+    def _parse_all(
+        self, resource: Any, model: type[EntityT], raw: list[dict[str, Any]], result: PassResult
+    ) -> tuple[list[EntityT], dict[str, dict[str, Any]]]:
+        """The valid resources, and every raw one by `namespace/name`; invalid ones get a status saying why."""
+        parsed: list[EntityT] = []
+        by_key: dict[str, dict[str, Any]] = {}
+        for item in raw:
+            by_key[f"{item['metadata']['namespace']}/{item['metadata']['name']}"] = item
+            try:
+                entity = parse.parse_resource(item).resource
+            except InvalidResource as exc:
+                self._refuse(resource, item, exc, result)
+                continue
+            assert isinstance(entity, model)
+            parsed.append(entity)
+        return parsed, by_key
+
     def _has_deleted_topics(self, cluster: tuple[str, str]) -> bool:
         with self._deleted_lock:
             return bool(self._deleted_topics.get(cluster))
@@ -231,17 +249,7 @@ class EntityController:
         settings: TopicSettings,
         result: PassResult,
     ) -> None:
-        parsed: list[KafkaTopic] = []
-        by_key: dict[str, dict[str, Any]] = {}
-        for item in raw:
-            key = f"{item['metadata']['namespace']}/{item['metadata']['name']}"
-            by_key[key] = item
-            try:
-                topic = parse.parse_resource(item).resource
-                assert isinstance(topic, KafkaTopic)
-                parsed.append(topic)
-            except InvalidResource as exc:
-                self._refuse(objects.KAFKA_TOPIC, item, exc, result)
+        parsed, by_key = self._parse_all(objects.KAFKA_TOPIC, KafkaTopic, raw, result)
         deleted: list[KafkaTopic] = []
         for item in gone:
             with contextlib.suppress(InvalidResource):
@@ -266,17 +274,7 @@ class EntityController:
     # --- users ----------------------------------------------------------------------------------
 
     def _users(self, reconciler: UserReconciler, raw: list[dict[str, Any]], result: PassResult) -> None:
-        parsed: list[KafkaUser] = []
-        by_key: dict[str, dict[str, Any]] = {}
-        for item in raw:
-            key = f"{item['metadata']['namespace']}/{item['metadata']['name']}"
-            by_key[key] = item
-            try:
-                user = parse.parse_resource(item).resource
-                assert isinstance(user, KafkaUser)
-                parsed.append(user)
-            except InvalidResource as exc:
-                self._refuse(objects.KAFKA_USER, item, exc, result)
+        parsed, by_key = self._parse_all(objects.KAFKA_USER, KafkaUser, raw, result)
         living = [u for u in parsed if not u.metadata.deletion_timestamp]
         dying = [u for u in parsed if u.metadata.deletion_timestamp]
         existing = self._user_secrets(reconciler, living)
