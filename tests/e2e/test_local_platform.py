@@ -14,11 +14,13 @@ from kafka import KafkaConsumer, KafkaProducer
 
 from krafter.api import cluster as assembly
 from krafter.api import parse
-from krafter.core.errors import KrafterError
+from krafter.core.errors import EnvironmentProblem, KrafterError
 from krafter.kafka.admin import KafkaAdmin
 from krafter.kafka.admin_types import NewTopic
 from krafter.platform.local import cluster as local
 from krafter.platform.local import processes
+from krafter.roll.rules import Candidate
+from krafter.testing.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -43,6 +45,7 @@ KAFKA: dict[str, Any] = {
                 "offsets.topic.replication.factor": 3,
                 "default.replication.factor": 3,
                 "min.insync.replicas": 2,
+                "replica.lag.time.max.ms": 5000,  # a stalled broker leaves the ISR within seconds
             },
         }
     },
@@ -170,3 +173,35 @@ def test_scaling_down_a_broker_that_hosts_replicas_is_refused(
     assert processes.running_pid(local.dirs_of(grown.state, grown.plan.node(new_broker))) is not None
     forced = platform.up(cluster_input(POOL, KAFKA), [POOL, KAFKA], force_scale_down=True)
     assert forced.stopped == [f"e2e-extra-{new_broker}"]
+
+
+def test_roller_holds_restarts_that_would_take_a_partition_below_min_isr(
+    platform: local.LocalPlatform, running: local.UpResult, topic_name: str
+) -> None:
+    plan, identity = running.plan, running.identity
+    with KafkaAdmin(local.admin_settings(plan, identity)) as admin:
+        assert admin.create_topics([NewTopic(topic_name, partitions=1, replication_factor=3)])[topic_name].ok
+    produce(running.bootstrap("plain"), topic_name, b"guarded")
+
+    def isr_size() -> int:
+        with KafkaAdmin(local.admin_settings(plan, identity)) as admin:
+            return len(admin.describe_topics([topic_name])[topic_name].partitions[0].isr)
+
+    healthy, lost = plan.nodes[0], plan.nodes[2]
+    pid = processes.running_pid(local.dirs_of(running.state, lost))
+    assert pid is not None
+    os.killpg(pid, signal.SIGKILL)  # the partition is left with ISR 2 = min.insync.replicas
+    try:
+        eventually(lambda: isr_size() == 2, timeout=60)
+        as_broker = Candidate(healthy.node_id, is_controller=False, is_broker=True, ready=True)
+        with pytest.raises(EnvironmentProblem, match=r"below min\.insync\.replicas"):
+            platform.wait_until_safe(plan, identity, as_broker, timeout=3)
+        as_controller = Candidate(healthy.node_id, is_controller=True, is_broker=False, ready=True)
+        with pytest.raises(EnvironmentProblem, match="caught up"):
+            platform.wait_until_safe(plan, identity, as_controller, timeout=3)
+        # The lost node is outside every ISR and its peers keep the quorum: it may go (first).
+        platform.wait_until_safe(plan, identity, Candidate(lost.node_id, True, True, ready=False), timeout=10)
+    finally:
+        platform.up(cluster_input(POOL, KAFKA), [POOL, KAFKA])  # starts the lost node again
+    eventually(lambda: isr_size() == 3, timeout=60)
+    platform.wait_until_safe(plan, identity, Candidate(healthy.node_id, True, True, ready=True), timeout=30)

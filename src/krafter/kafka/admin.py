@@ -13,8 +13,12 @@ briefly show the old state.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -41,6 +45,7 @@ from krafter.kafka.admin_types import (
     NewTopic,
     OpResult,
     PartitionHealth,
+    PartitionState,
     QuorumState,
     Reassignment,
     ScramCredential,
@@ -57,6 +62,9 @@ _MIN_INSYNC_REPLICAS = "min.insync.replicas"
 _CONFIG_BATCH = 500
 _SCRAM_BATCH = 100
 _ACL_BATCH = 500
+CALL_GRACE_SECONDS = 5.0
+BOOTSTRAP_ATTEMPT_SECONDS = 8.0
+CONNECT_ATTEMPTS = 4
 
 Described = dict[str, tuple[OpResult, dict[str, ConfigEntry]]]
 
@@ -77,6 +85,14 @@ class KafkaAdmin:
     ) -> None:
         self.close()
 
+    def _abandon(self) -> None:
+        """Close the client without the lock: the stuck call may hold no lock, but the caller
+        opening the client does (a hung bootstrap is abandoned from inside `_client`)."""
+        client, self._client_instance = self._client_instance, None
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.close()
+
     def close(self) -> None:
         with self._lock:
             client, self._client_instance = self._client_instance, None
@@ -87,19 +103,70 @@ class KafkaAdmin:
     def _client(self) -> Any:
         with self._lock:
             if self._client_instance is None:
-                self._client_instance = admin_wire.open_client(self.settings)
+                self._client_instance = self._open_first_responsive()
             return self._client_instance
+
+    def _open_first_responsive(self) -> Any:
+        """Bootstrap from one server at a time, each briefly: kafka-python would wait without
+        limit on a server that accepts connections but never answers, however many others work."""
+        servers = [s.strip() for s in self.settings.bootstrap_servers.split(",") if s.strip()]
+        # kafka-python's own bootstrap timeout fires first where it works (its error says more).
+        seconds = min(BOOTSTRAP_ATTEMPT_SECONDS, self.settings.request_timeout_ms / 1000) + 2.0
+        first_error: BaseException | None = None
+        silent = []
+        for server in servers:
+            settings = dataclasses.replace(self.settings, bootstrap_servers=server)
+            outcome = admin_wire.run_bounded(partial(admin_wire.open_client, settings), seconds)
+            if outcome.finished and outcome.error is None:
+                return outcome.result()
+            if outcome.finished:
+                first_error = first_error or outcome.error
+            else:
+                silent.append(server)
+        if first_error is not None:
+            raise first_error  # a real answer (refused, bad credentials) says more than silence
+        raise KafkaAdminError(
+            f"Connecting to Kafka failed: no answer within {seconds:.0f} s from {', '.join(silent)}",
+            error_name="REQUEST_TIMED_OUT",
+        )
 
     def _call(self, action: str, method: Callable[..., R], *args: Any, **kwargs: Any) -> R:
         """Call a public kafka-python admin method, translating its errors."""
-        with admin_wire.translated(action):
-            return method(*args, **kwargs)
+        return self._retrying(action, lambda: method(*args, **kwargs))
 
     def _send(self, action: str, request: Any, node_id: int | None = None) -> Any:
         """Send a protocol request where kafka-python's method would lose detail (or has none)."""
         client = self._client
-        with admin_wire.translated(action):
-            return admin_wire.send(client, request, node_id)
+        return self._retrying(action, lambda: admin_wire.send(client, request, node_id))
+
+    def _retrying(self, action: str, call: Callable[[], R]) -> R:
+        """kafka-python sends to its "least loaded" broker, which can be one that just went down;
+        the failed connect was never a request, so trying again (kafka-python now backs off that
+        broker and picks another) is safe even for writes."""
+        for attempt in range(1, CONNECT_ATTEMPTS + 1):
+            try:
+                with admin_wire.translated(action):
+                    return self._bounded(action, call)
+            except KafkaAdminError as exc:
+                if exc.error_name not in admin_wire.NOT_SENT or attempt == CONNECT_ATTEMPTS:
+                    raise
+                time.sleep(0.2 * attempt)
+        raise AssertionError("unreachable")
+
+    def _bounded(self, action: str, call: Callable[[], R]) -> R:
+        """kafka-python 3.0 waits without limit for a broker that accepts connections but never
+        answers (a stalled process, a half-dead host); a roller or a status call must not hang
+        with it. The call runs on a helper thread; past the deadline the client is closed, which
+        fails the stuck wait, and the caller gets a KafkaAdminError to retry or report."""
+        seconds = self.settings.request_timeout_ms / 1000 + CALL_GRACE_SECONDS
+        outcome = admin_wire.run_bounded(call, seconds)
+        if outcome.finished:
+            return outcome.result()
+        self._abandon()
+        raise KafkaAdminError(
+            f"{action} got no answer within {seconds:.0f} s: a broker accepts connections but does not respond",
+            error_name="REQUEST_TIMED_OUT",
+        )
 
     @property
     def _timeout_ms(self) -> int:
@@ -273,6 +340,19 @@ class KafkaAdmin:
         value, else the cluster's); `min_isr_default` only covers topics whose config could
         not be read, such as one deleted in between.
         """
+        topics, min_isr = self._topics_with_min_isr()
+        return admin_topics.count_health(topics.values(), min_isr, min_isr_default)
+
+    def partitions_with_min_isr(self, min_isr_default: int = 1) -> list[tuple[str, PartitionState, int]]:
+        """Every partition with its topic's effective min.insync.replicas (what the roller weighs)."""
+        topics, min_isr = self._topics_with_min_isr()
+        return [
+            (name, partition, min_isr.get(name, min_isr_default))
+            for name, topic in sorted(topics.items())
+            for partition in topic.partitions
+        ]
+
+    def _topics_with_min_isr(self) -> tuple[dict[str, TopicDescription], dict[str, int]]:
         topics = self._describe_topics(None)
         described = self._describe_configs(admin_configs.TOPIC, list(topics), [_MIN_INSYNC_REPLICAS])
         min_isr = {}
@@ -280,7 +360,7 @@ class KafkaAdmin:
             entry = entries.get(_MIN_INSYNC_REPLICAS)
             if outcome.ok and entry is not None and entry.value:
                 min_isr[name] = int(entry.value)
-        return admin_topics.count_health(topics.values(), min_isr, min_isr_default)
+        return topics, min_isr
 
     # --- SCRAM users ---------------------------------------------------------------------
 

@@ -9,8 +9,10 @@ at all (client quotas). For those the generated protocol classes are sent direct
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
-from typing import Any, TypeVar
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import kafka.errors
 from kafka.admin import KafkaAdminClient
@@ -93,6 +95,38 @@ def translated(action: str) -> Iterator[None]:
 
 
 T = TypeVar("T")
+NOT_SENT = frozenset({"KafkaConnectionError", "NodeNotReadyError"})
+"""kafka-python errors raised before a request left: safe to send again to another broker."""
+
+
+@dataclass
+class Bounded(Generic[T]):
+    finished: bool
+    value: T | None = None
+    error: BaseException | None = None
+
+    def result(self) -> T:
+        if self.error is not None:
+            raise self.error
+        return self.value  # type: ignore[return-value]
+
+
+def run_bounded(call: Callable[[], T], seconds: float) -> Bounded[T]:
+    """Run `call` on a daemon thread and wait at most `seconds` for it."""
+    outcome: Bounded[T] = Bounded(finished=False)
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            outcome.value = call()
+        except BaseException as exc:  # handed to the caller's thread
+            outcome.error = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=target, name="krafter-admin-call", daemon=True).start()
+    outcome.finished = done.wait(seconds)
+    return outcome
 
 
 def batches(items: list[T], size: int) -> Iterator[list[T]]:

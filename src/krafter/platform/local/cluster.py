@@ -7,6 +7,7 @@ stops what was removed, and waits until Kafka itself reports the cluster healthy
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 import socket
@@ -34,6 +35,7 @@ from krafter.plan.planner import PlanInput, plan_cluster
 from krafter.plan.profile import LocalProfile
 from krafter.platform.local import entities, processes, security
 from krafter.platform.local.state import ClusterRecord, ClusterState
+from krafter.roll.rules import Candidate, PartitionView, Verdict, may_restart, roll_order
 
 Progress = Callable[[str], None]
 # Below Linux's ephemeral range (32768-60999), which client sockets and free-port pickers use.
@@ -382,15 +384,20 @@ class LocalPlatform:
         timeout: float,
         result: UpResult,
     ) -> None:
-        """Controllers first (the active one last), then brokers; one node at a time."""
-        leader = None
-        try:
-            with KafkaAdmin(admin_settings(plan, identity)) as admin:
-                leader = admin.describe_quorum().leader_id
-        except KafkaAdminError:
-            pass
-        ordered = sorted(nodes, key=lambda n: (not n.is_controller, n.node_id == leader, n.node_id))
-        for node in ordered:
+        """One node at a time, in the roller's order (controllers first, unready first, the active
+        controller last), each only once Kafka says it may go: the quorum keeps a caught-up
+        majority and no partition drops below min.insync.replicas."""
+        leader, registered = None, set()
+        with contextlib.suppress(KafkaAdminError, OSError), KafkaAdmin(admin_settings(plan, identity)) as admin:
+            leader = admin.describe_quorum().leader_id
+            registered = {b.node_id for b in admin.describe_cluster().brokers if not b.fenced}
+        candidates = [
+            Candidate(n.node_id, n.is_controller, n.is_broker, ready=not n.is_broker or n.node_id in registered)
+            for n in nodes
+        ]
+        for candidate in roll_order(candidates, leader):
+            node = plan.node(candidate.node_id)
+            self.wait_until_safe(plan, identity, candidate, timeout)
             dirs = dirs_of(state, node)
             self.say(f"restarting {node.pod_name} to apply its new configuration")
             processes.stop(dirs)
@@ -398,6 +405,33 @@ class LocalPlatform:
             self._wait_started(state, plan, {node.node_id: pid}, timeout)
             self.wait_healthy(plan, identity, timeout, state)
             result.restarted.append(node.pod_name)
+
+    def wait_until_safe(
+        self, plan: ClusterPlan, identity: security.OperatorIdentity, candidate: Candidate, timeout: float
+    ) -> None:
+        deadline = time.monotonic() + timeout
+        reported = ""
+        verdict = Verdict(False, "Kafka did not answer")
+        while time.monotonic() < deadline:
+            try:
+                with KafkaAdmin(admin_settings(plan, identity)) as admin:
+                    quorum = admin.describe_quorum()
+                    partitions = [PartitionView(*entry) for entry in admin.partitions_with_min_isr()]
+                verdict = may_restart(candidate, quorum, partitions)
+            except (KafkaAdminError, OSError) as exc:
+                verdict = Verdict(False, f"Kafka did not answer: {exc}")
+            if verdict.allowed:
+                if verdict.reason:
+                    self.say(f"note: {verdict.reason}")
+                return
+            if verdict.reason != reported:
+                self.say(f"waiting before restarting node {candidate.node_id}: {verdict.reason}")
+                reported = verdict.reason
+            time.sleep(1.0)
+        raise EnvironmentProblem(
+            f"rolling restart stopped before node {candidate.node_id} after {timeout:.0f} s: {verdict.reason}. "
+            "Nodes not restarted yet keep their old configuration; run `krafter up` again once the cluster recovers."
+        )
 
     # --- down --------------------------------------------------------------------------------
 
