@@ -218,8 +218,12 @@ def test_zookeeper_era_file_runs_as_kraft_with_a_warning(kube, operator_ns) -> N
     # The broker pool is named `kafka`, so Pods keep their ZooKeeper-era names.
     assert pods[:3] == ["legacy-controller-100", "legacy-controller-101", "legacy-controller-102"]
     assert pods[3:] == ["legacy-kafka-0", "legacy-kafka-1", "legacy-kafka-2"]
-    warnings = [c for c in kafka_status(kube, namespace, "legacy")["conditions"] if c["type"] == "Warning"]
-    assert any(c["reason"] == "LegacyResourceConverted" for c in warnings)
+
+    def converted_warning() -> bool:  # status is written after the Pods, in the same pass
+        conditions = kafka_status(kube, namespace, "legacy").get("conditions") or []
+        return any(c["type"] == "Warning" and c["reason"] == "LegacyResourceConverted" for c in conditions)
+
+    assert eventually(converted_warning)
 
 
 def test_user_provided_cluster_ca_is_used_and_its_absence_reported(kube, operator_ns) -> None:
