@@ -27,8 +27,13 @@ def test_only_the_leader_reconciles_and_a_follower_takes_over(kube, tmp_path) ->
     kube_helpers.install_crds(kube.client)
     namespace = f"le-{secrets.token_hex(3)}"
     kube.create_namespace(namespace)
-    first = operator_process.start(kube.kubeconfig_path, [namespace], tmp_path, lease_namespace=namespace, name="a")
-    second = operator_process.start(kube.kubeconfig_path, [namespace], tmp_path, lease_namespace=namespace, name="b")
+    debug = ["--log-level", "DEBUG"]
+    first = operator_process.start(
+        kube.kubeconfig_path, [namespace], tmp_path, lease_namespace=namespace, name="a", extra_args=debug
+    )
+    second = operator_process.start(
+        kube.kubeconfig_path, [namespace], tmp_path, lease_namespace=namespace, name="b", extra_args=debug
+    )
     try:
         holder = eventually(lambda: kube.client.get(Lease, "krafter-operator", namespace=namespace).spec.holderIdentity)
         leader, follower = (first, second) if holder.endswith(f"-{first.process.pid}") else (second, first)
@@ -46,7 +51,10 @@ def test_only_the_leader_reconciles_and_a_follower_takes_over(kube, tmp_path) ->
             timeout=60,
         )
         kube_helpers.create_all(kube.client, docs("two"), namespace)
-        eventually(lambda: len(list(kube.client.list(Pod, namespace=namespace))) == 6, timeout=60)
+        try:
+            eventually(lambda: len(list(kube.client.list(Pod, namespace=namespace))) == 6, timeout=60)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\nnew leader's log with stacks:\n{follower.dump_stacks()}") from exc
     finally:
         first.stop()
         second.stop()

@@ -10,9 +10,12 @@ having been seen.
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import logging
 import os
+import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -170,6 +173,7 @@ class Operator:
 
     async def _start_background(self) -> None:
         self.loop = asyncio.get_running_loop()
+        self.loop.add_signal_handler(signal.SIGUSR2, log_tasks)
         self.queue = WorkQueue()
         self.entity_queue = WorkQueue()
         if self.config.leader_election:
@@ -341,7 +345,21 @@ def configure_logging(level: str = "INFO") -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+def install_stack_dumps() -> None:
+    """`kill -USR1` prints every thread's stack: the one way to see where a silent operator hangs."""
+    faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
+
+
+def log_tasks() -> None:
+    """`kill -USR2` logs every asyncio task's stack (the loop must be running to answer)."""
+    for task in asyncio.all_tasks():
+        frames = task.get_stack()
+        where = " <- ".join(f"{f.f_code.co_name}:{f.f_lineno}" for f in reversed(frames)) or "(not started)"
+        log.warning("task %s: %s", task.get_name(), where)
+
+
 def run(config: OperatorConfig) -> None:
+    install_stack_dumps()
     if config.kubeconfig is not None:
         os.environ["KUBECONFIG"] = str(config.kubeconfig)  # kopf's own login reads it
     operator = Operator(config)

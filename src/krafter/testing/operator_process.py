@@ -43,6 +43,14 @@ class OperatorProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-5000:] if self.log_path.exists() else ""
 
+    def dump_stacks(self) -> str:
+        """The log after asking the operator for its thread and task stacks (for a failing test's report)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGUSR1)
+            self.process.send_signal(signal.SIGUSR2)
+            time.sleep(1.0)
+        return self.log_path.read_text(errors="replace")[-30000:] if self.log_path.exists() else ""
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
