@@ -18,10 +18,11 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import kopf
 
@@ -41,6 +42,8 @@ Key = tuple[str, str]
 OWNED = ("pods", "configmaps", "services", "secrets", "persistentvolumeclaims")
 MAX_BACKOFF = 300.0
 NOT_READY_POLL = 15.0
+SLOW_CALL_SECONDS = 60.0
+T = TypeVar("T")
 
 
 @dataclass
@@ -84,8 +87,12 @@ class Operator:
         self.entity_failures: dict[Key, int] = {}
         self.elector: LeaderElector | None = None
         self.started = threading.Event()
+        self.broken: list[str] = []
         self.loop: asyncio.AbstractEventLoop | None = None
         self.tasks: list[asyncio.Task[None]] = []
+        # Reconciles block on API and Kafka calls; a pool of their own means they never wait behind
+        # (or starve) the loop's default executor, which kopf and DNS lookups share.
+        self.executor = ThreadPoolExecutor(max_workers=config.workers + 2, thread_name_prefix="krafter-reconcile")
 
     # --- kopf wiring -------------------------------------------------------------------------
 
@@ -187,10 +194,15 @@ class Operator:
             self.elector.start()
         metrics.serve(self.config.metrics_port, healthy=self.healthy, ready=self.ready)
         # Keep references: the event loop holds tasks only weakly.
-        self.tasks = [asyncio.create_task(self._worker(index)) for index in range(self.config.workers)]
-        self.tasks.append(asyncio.create_task(self._resync_loop()))
+        self.tasks = [
+            asyncio.create_task(self._worker(index), name=f"kafka-worker-{index}")
+            for index in range(self.config.workers)
+        ]
+        self.tasks.append(asyncio.create_task(self._resync_loop(), name="resync"))
         # One entity worker: a pass already batches every topic and user of a cluster.
-        self.tasks.append(asyncio.create_task(self._entity_worker()))
+        self.tasks.append(asyncio.create_task(self._entity_worker(), name="entity-worker"))
+        for task in self.tasks:
+            task.add_done_callback(self._task_ended)
         self.started.set()
         log.info(
             "operator started: namespaces=%s workers=%d resync=%.0fs leader-election=%s",
@@ -200,11 +212,22 @@ class Operator:
             self.config.leader_election,
         )
 
+    def _task_ended(self, task: asyncio.Task[None]) -> None:
+        """A worker loop never ends on its own: if one does, say why and fail /healthz so it is restarted."""
+        if task.cancelled():
+            return
+        self.broken.append(task.get_name())
+        log.critical("%s stopped: %r; /healthz now fails", task.get_name(), task.exception())
+
     # --- health ---------------------------------------------------------------------------------
 
     def healthy(self) -> bool:
         # The resync loop beats at least every resync period; a stuck loop stops beating.
-        return self.started.is_set() and self.heartbeat.age() < max(60.0, 3 * self.config.resync_seconds)
+        return (
+            not self.broken
+            and self.started.is_set()
+            and self.heartbeat.age() < max(60.0, 3 * self.config.resync_seconds)
+        )
 
     def ready(self) -> bool:
         return self.started.is_set()
@@ -219,12 +242,24 @@ class Operator:
         if self.loop is not None:
             asyncio.run_coroutine_threadsafe(self._resync_once(), self.loop)
 
+    async def _blocking(self, what: str, call: Callable[..., T], *args: Any) -> T:
+        """`call(*args)` on the reconcile pool; a call that takes minutes says so instead of going silent."""
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self.executor, call, *args)
+        waited = 0.0
+        while True:
+            done, _ = await asyncio.wait({future}, timeout=SLOW_CALL_SECONDS)
+            if done:
+                return future.result()
+            waited += SLOW_CALL_SECONDS
+            log.warning("%s still running after %.0fs (kill -USR1 <pid> prints where)", what, waited)
+
     async def _resync_once(self) -> None:
-        log.debug("resync: marking every cluster dirty")
+        log.debug("resync: marking every cluster dirty (queue depth %d)", self.queue.depth if self.queue else 0)
         namespaces: list[str | None] = list(self.config.namespaces) or [None]
         for namespace in namespaces:
             try:
-                found = await asyncio.to_thread(self._list_kafkas, namespace)
+                found = await self._blocking("listing Kafka resources", self._list_kafkas, namespace)
             except Exception as exc:  # a failed list is retried next period; log it, never die
                 log.warning("resync list of Kafka resources failed: %s", exc)
                 continue
@@ -262,9 +297,12 @@ class Operator:
     async def _reconcile(self, key: Key) -> None:
         namespace, name = key
         clog = ClusterLog(log, {"cluster": f"{namespace}/{name}"})
+        clog.debug("reconciling")
         started = time.monotonic()
         try:
-            result = await asyncio.to_thread(self.reconciler.reconcile, namespace, name)
+            result = await self._blocking(
+                f"reconcile of {namespace}/{name}", self.reconciler.reconcile, namespace, name
+            )
         except Exception as exc:  # one broken cluster must not stop the others: back off and retry
             failures = self.failures.get(key, 0) + 1
             self.failures[key] = failures
@@ -310,7 +348,9 @@ class Operator:
         clog = ClusterLog(log, {"cluster": f"{namespace}/{name}"})
         started = time.monotonic()
         try:
-            result = await asyncio.to_thread(self.entities.reconcile, namespace, name)
+            result = await self._blocking(
+                f"topic/user pass of {namespace}/{name}", self.entities.reconcile, namespace, name
+            )
         except Exception as exc:  # keep the other clusters going; retry with backoff
             failures = self.entity_failures.get(key, 0) + 1
             self.entity_failures[key] = failures

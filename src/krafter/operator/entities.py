@@ -19,8 +19,10 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import tempfile
 import threading
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,9 +71,17 @@ class KafkaConnections:
 
     def __init__(self, client: Client, workdir: Path | None = None) -> None:
         self.client = client
-        self.workdir = workdir or Path(tempfile.mkdtemp(prefix="krafter-kafka-"))
+        self._workdir = workdir
         raw = os.environ.get(CONNECTIONS_ENV, "")
         self.overrides: dict[str, dict[str, str]] = json.loads(raw) if raw else {}
+
+    @property
+    def workdir(self) -> Path:
+        """Created on first use and removed at exit: it holds the operator's private key in PEM."""
+        if self._workdir is None:
+            self._workdir = Path(tempfile.mkdtemp(prefix="krafter-kafka-"))
+            weakref.finalize(self, shutil.rmtree, self._workdir, ignore_errors=True)
+        return self._workdir
 
     def _write(self, directory: Path, name: str, data: bytes) -> str:
         directory.mkdir(parents=True, exist_ok=True)
