@@ -21,7 +21,7 @@ from lightkube.resources.core_v1 import Secret
 from lightkube.types import PatchType
 
 from krafter.kafka.admin import KafkaAdmin
-from krafter.operator.entities import CONNECTIONS_ENV
+from krafter.operator.connections import CONNECTIONS_ENV
 from krafter.platform.kubernetes import objects
 from krafter.testing import kube_helpers, operator_process
 from krafter.testing.waiting import eventually

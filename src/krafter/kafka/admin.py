@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -115,6 +116,10 @@ class KafkaAdmin:
         first_error: BaseException | None = None
         silent = []
         for server in servers:
+            unresolved = _unresolvable(server)
+            if unresolved is not None:  # fail at once with the cause instead of after the timeout
+                first_error = first_error or unresolved
+                continue
             settings = dataclasses.replace(self.settings, bootstrap_servers=server)
             outcome = admin_wire.run_bounded(partial(admin_wire.open_client, settings), seconds)
             if outcome.finished and outcome.error is None:
@@ -446,3 +451,14 @@ def _raise_unless_ok(outcome: OpResult, action: str) -> None:
         raise KafkaAdminError(
             f"{action} failed: {outcome}", error_name=outcome.error_name or "", error_code=outcome.error_code
         )
+
+
+def _unresolvable(server: str) -> KafkaAdminError | None:
+    host, _, port = server.rpartition(":")
+    try:
+        socket.getaddrinfo(host.strip("[]") or server, int(port) if port.isdigit() else None)
+    except (OSError, UnicodeError) as exc:
+        return KafkaAdminError(
+            f"Connecting to Kafka failed: {host or server} does not resolve ({exc})", error_name="NoBrokersAvailable"
+        )
+    return None

@@ -29,6 +29,7 @@ import kopf
 from krafter.api.base import API_GROUP
 from krafter.operator import metrics
 from krafter.operator.cluster_reconciler import ClusterReconciler
+from krafter.operator.connections import KafkaConnections
 from krafter.operator.entities import EntityController
 from krafter.operator.leader import LeaderElector
 from krafter.operator.watched import WatchIndex
@@ -73,14 +74,18 @@ class Operator:
     def __init__(self, config: OperatorConfig) -> None:
         self.config = config
         self.client = make_client(config.kubeconfig)
+        connections = KafkaConnections(self.client)
         self.reconciler = ClusterReconciler(
             self.client,
             operator_image=config.operator_image,
             watched_namespace_enabled=config.watched_namespace_enabled,
+            connections=connections,
         )
         self.queue: WorkQueue[Key] | None = None
         self.entity_queue: WorkQueue[Key] | None = None
-        self.entities = EntityController(self.client, watched_namespace_enabled=config.watched_namespace_enabled)
+        self.entities = EntityController(
+            self.client, connections, watched_namespace_enabled=config.watched_namespace_enabled
+        )
         self.watch_index = WatchIndex()
         self.heartbeat = Heartbeat()
         self.failures: dict[Key, int] = {}

@@ -26,6 +26,8 @@ from krafter.api.errors import Finding, InvalidResource, Severity, errors
 from krafter.api.kafka import Kafka
 from krafter.api.nodepool import KafkaNodePool
 from krafter.kafka import runtime
+from krafter.operator.connections import KafkaConnections
+from krafter.operator.pod_roller import PodRoller, pod_ready, pod_views
 from krafter.plan import labels, names, node_files, references
 from krafter.plan import listeners as listener_plan
 from krafter.plan.lint import lint_cluster
@@ -35,6 +37,7 @@ from krafter.platform.kubernetes import apply, material, objects, observe
 from krafter.platform.kubernetes import status as status_writer
 from krafter.render.cluster import render_cluster
 from krafter.render.meta import OwnerRef
+from krafter.roll.pods import Action, RollStep
 from krafter.status import conditions, kafka_status
 
 log = logging.getLogger("krafter.operator")
@@ -95,11 +98,12 @@ def _ignored_watched_namespaces(kafka: Kafka, namespace: str) -> list[Finding]:
     return found
 
 
-def _pod_ready(pod: Mapping[str, Any]) -> bool:
-    for condition in (pod.get("status") or {}).get("conditions") or []:
-        if condition.get("type") == "Ready":
-            return bool(condition.get("status") == "True")
-    return False
+def _roll_events(roll: RollStep) -> list[Event]:
+    if roll.action is not Action.RESTART:
+        return []
+    if roll.warning.startswith(("restarting without", "Kafka not reachable")):
+        return [Event("Warning", "RollingUpdateWithoutChecks", f"{roll.message} ({roll.warning})")]
+    return [Event("Normal", "RollingUpdate", f"{roll.message}{f' ({roll.warning})' if roll.warning else ''}")]
 
 
 def _current_node_ids(snapshot: observe.Snapshot, pools: list[dict[str, Any]]) -> dict[str, list[int]]:
@@ -180,8 +184,10 @@ class ClusterReconciler:
         operator_image: str | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         watched_namespace_enabled: bool = False,
+        connections: KafkaConnections | None = None,
     ) -> None:
         self.client = client
+        self.roller = PodRoller(client, connections or KafkaConnections(client))
         self.operator_image = operator_image
         self.watched_namespace_enabled = watched_namespace_enabled
         self.clock = clock
@@ -278,7 +284,11 @@ class ClusterReconciler:
 
         pods = {p["metadata"]["name"]: p for p in snapshot.of_kind("Pod")}
         missing = [n.pod_name for n in plan.nodes if n.pod_name not in pods]
-        unready = [n.pod_name for n in plan.nodes if n.pod_name in pods and not _pod_ready(pods[n.pod_name])]
+        unready = [n.pod_name for n in plan.nodes if n.pod_name in pods and not pod_ready(pods[n.pod_name])]
+        roll = RollStep(Action.NONE)
+        if not report.failed and not plan.pending_addresses:  # roll only to a configuration fully in place
+            roll = self.roller.step(plan, pod_views(plan, desired, pods))
+            result.events += _roll_events(roll)
         findings = [*cluster_input.findings, *lint_cluster(cluster_input.kafka, list(cluster_input.pools))]
         if not self.watched_namespace_enabled:
             findings += _ignored_watched_namespaces(cluster_input.kafka, namespace)
@@ -288,6 +298,12 @@ class ClusterReconciler:
         elif plan.pending_addresses:
             readiness = conditions.not_ready(
                 "WaitingForAddresses", f"waiting for external addresses of {', '.join(plan.pending_addresses)}"
+            )
+        elif roll.action is Action.BLOCKED:
+            readiness = conditions.not_ready("RollingUpdateBlocked", f"rolling update blocked: {roll.message}")
+        elif roll.action in (Action.RESTART, Action.WAIT):
+            readiness = conditions.not_ready(
+                "RollingUpdate", f"rolling update, {roll.outdated} Pod(s) to restart: {roll.message}"
             )
         elif missing or unready:
             waiting = missing + unready
@@ -306,7 +322,8 @@ class ClusterReconciler:
             ca_pem=loaded.material.cluster_ca.authority.cert_pem.decode(),
             now=now,
         )
-        self._write_status(kafka_dict, status, result)
+        if self._write_status(kafka_dict, status, result) and roll.action is Action.BLOCKED:
+            result.events.append(Event("Warning", "RollingUpdateBlocked", roll.message))  # once per new reason
         for pool_dict in pool_dicts:
             if any(p.name == pool_dict["metadata"]["name"] for p in plan.pools):
                 pool_status = kafka_status.pool_status(

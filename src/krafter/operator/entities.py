@@ -6,26 +6,17 @@ all of that cluster's resources in batched Admin calls (the reconcilers in `kraf
 shared with `krafter up`). Writes to Kubernetes are only what changed: a status whose
 content differs, a finalizer to add or drop, a user Secret to create, update or delete.
 
-Brokers are reached like Strimzi's operators reach them: the replication listener (9091)
-of the bootstrap Service, with the operator's client certificate from
-`<cluster>-cluster-operator-certs`. `KRAFTER_KAFKA_CONNECTIONS` (JSON) can point a cluster
-elsewhere for an operator running outside the cluster network (development, tests).
+Brokers are reached through `krafter.operator.connections`.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
-import json
 import logging
-import os
-import shutil
-import tempfile
 import threading
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
 from lightkube import Client
@@ -38,11 +29,11 @@ from krafter.api.errors import InvalidResource
 from krafter.api.kafka import Kafka, topic_finalizers_enabled
 from krafter.api.topic import KafkaTopic
 from krafter.api.user import KafkaUser
-from krafter.certs import authority, secret_data
 from krafter.kafka.admin import KafkaAdmin
-from krafter.kafka.admin_types import ConnectionSettings, KafkaAdminError, SecurityProtocol
+from krafter.kafka.admin_types import KafkaAdminError
 from krafter.operator import events
-from krafter.plan import labels, names
+from krafter.operator.connections import CONNECTION_RETRY, KafkaConnections
+from krafter.plan import labels
 from krafter.platform.kubernetes import apply, material, objects
 from krafter.platform.kubernetes import status as status_writer
 from krafter.reconcile.conditions import Event
@@ -56,90 +47,6 @@ EntityT = TypeVar("EntityT", KafkaTopic, KafkaUser)
 USER_FINALIZER = "krafter.io/user-operator"
 """Ours (Strimzi's User Operator has none): a deleted KafkaUser's credentials, ACLs and quotas
 are removed from Kafka before the resource goes, even if the operator was down at the time."""
-CONNECTIONS_ENV = "KRAFTER_KAFKA_CONNECTIONS"
-CONNECTION_RETRY = 30.0
-
-
-@dataclass(frozen=True)
-class Connection:
-    settings: ConnectionSettings
-    clients_ca: authority.CertificateAuthority | None
-
-
-class KafkaConnections:
-    """How to reach each cluster's Admin API, from its Secrets or an explicit override."""
-
-    def __init__(self, client: Client, workdir: Path | None = None) -> None:
-        self.client = client
-        self._workdir = workdir
-        raw = os.environ.get(CONNECTIONS_ENV, "")
-        self.overrides: dict[str, dict[str, str]] = json.loads(raw) if raw else {}
-
-    @property
-    def workdir(self) -> Path:
-        """Created on first use and removed at exit: it holds the operator's private key in PEM."""
-        if self._workdir is None:
-            self._workdir = Path(tempfile.mkdtemp(prefix="krafter-kafka-"))
-            weakref.finalize(self, shutil.rmtree, self._workdir, ignore_errors=True)
-        return self._workdir
-
-    def _write(self, directory: Path, name: str, data: bytes) -> str:
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / name
-        if not path.exists() or path.read_bytes() != data:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-        return str(path)
-
-    def clients_ca(self, namespace: str, cluster: str) -> authority.CertificateAuthority | None:
-        cert = material.read_secret(self.client, namespace, names.clients_ca_cert(cluster))
-        key = material.read_secret(self.client, namespace, names.clients_ca(cluster))
-        cert_pem = base64.b64decode(((cert or {}).get("data") or {}).get(secret_data.CA_CERT, ""))
-        key_pem = base64.b64decode(((key or {}).get("data") or {}).get(secret_data.CA_KEY, ""))
-        if not cert_pem or not key_pem:
-            return None
-        return authority.CertificateAuthority(cert_pem, key_pem)
-
-    def connect(self, namespace: str, cluster: str) -> Connection | None:
-        override = self.overrides.get(f"{namespace}/{cluster}")
-        if override is not None:
-            ca_dir = override.get("clients_ca_dir")
-            clients_ca = None
-            if ca_dir:
-                clients_ca = authority.CertificateAuthority(
-                    Path(ca_dir, "ca.crt").read_bytes(), Path(ca_dir, "ca.key").read_bytes()
-                )
-            return Connection(
-                ConnectionSettings(
-                    bootstrap_servers=override["bootstrap"],
-                    security_protocol=SecurityProtocol.SSL,
-                    ssl_cafile=override["ca"],
-                    ssl_certfile=override["cert"],
-                    ssl_keyfile=override["key"],
-                    request_timeout_ms=20_000,
-                    client_id="krafter-operator",
-                ),
-                clients_ca,
-            )
-        secret = material.read_secret(self.client, namespace, names.operator_certs(cluster))
-        data = {k: base64.b64decode(v) for k, v in ((secret or {}).get("data") or {}).items()}
-        if not {"operator.key", "operator.crt", "ca.crt"} <= set(data):
-            return None
-        directory = self.workdir / namespace / cluster
-        bootstrap = f"{names.bootstrap_service(cluster)}.{namespace}.svc:9091"
-        return Connection(
-            ConnectionSettings(
-                bootstrap_servers=bootstrap,
-                security_protocol=SecurityProtocol.SSL,
-                ssl_cafile=self._write(directory, "ca.crt", data["ca.crt"]),
-                ssl_certfile=self._write(directory, "operator.crt", data["operator.crt"]),
-                ssl_keyfile=self._write(directory, "operator.key", data["operator.key"]),
-                request_timeout_ms=20_000,
-                client_id="krafter-operator",
-            ),
-            self.clients_ca(namespace, cluster),
-        )
 
 
 @dataclass
