@@ -17,8 +17,10 @@ from krafter.api import parse
 from krafter.core.errors import EnvironmentProblem, KrafterError
 from krafter.kafka.admin import KafkaAdmin
 from krafter.kafka.admin_types import NewTopic
+from krafter.operator.pod_roller import read_kafka_view
 from krafter.platform.local import cluster as local
 from krafter.platform.local import processes
+from krafter.roll.pods import Action, PodView, next_step
 from krafter.roll.rules import Candidate
 from krafter.testing.waiting import eventually
 
@@ -205,3 +207,54 @@ def test_roller_holds_restarts_that_would_take_a_partition_below_min_isr(
         platform.up(cluster_input(POOL, KAFKA), [POOL, KAFKA])  # starts the lost node again
     eventually(lambda: isr_size() == 3, timeout=60)
     platform.wait_until_safe(plan, identity, Candidate(healthy.node_id, True, True, ready=True), timeout=30)
+
+
+def test_kubernetes_roller_restarts_a_lost_node_first_and_holds_healthy_ones_on_real_kafka(
+    platform: local.LocalPlatform, running: local.UpResult, topic_name: str
+) -> None:
+    """The Kubernetes roller's decision (roll.pods) fed with what this real cluster's Admin API says."""
+    plan, identity = running.plan, running.identity
+    settings = local.admin_settings(plan, identity)
+    with KafkaAdmin(settings) as admin:
+        assert admin.create_topics([NewTopic(topic_name, partitions=1, replication_factor=3)])[topic_name].ok
+    produce(running.bootstrap("plain"), topic_name, b"guarded")
+
+    def views(lost: int | None, lost_current: bool = False) -> list[PodView]:
+        outdated = ("node configuration changed",)
+        return [
+            PodView(
+                n.node_id, n.pod_name, n.is_controller, n.is_broker, exists=True, terminating=False,
+                ready=n.node_id != lost, reasons=() if (n.node_id == lost and lost_current) else outdated,
+            )
+            for n in plan.nodes
+        ]  # fmt: skip
+
+    def isr_size() -> int:
+        with KafkaAdmin(settings) as admin:
+            return len(admin.describe_topics([topic_name])[topic_name].partitions[0].isr)
+
+    lost = plan.nodes[2]
+    pid = processes.running_pid(local.dirs_of(running.state, lost))
+    assert pid is not None
+    os.killpg(pid, signal.SIGKILL)
+    try:
+        eventually(lambda: isr_size() == 2, timeout=60)
+        first = next_step(views(lost.node_id), read_kafka_view(settings))
+        assert first.action is Action.RESTART
+        assert first.pod is not None
+        assert first.pod.node_id == lost.node_id
+        # The lost node is current now but not back: no healthy node may go.
+        held = next_step(views(lost.node_id, lost_current=True), read_kafka_view(settings))
+        assert held.action is Action.BLOCKED
+        assert "caught up" in held.message or "min.insync.replicas" in held.message
+    finally:
+        platform.up(cluster_input(POOL, KAFKA), [POOL, KAFKA])
+    eventually(lambda: isr_size() == 3, timeout=60)
+
+    def next_restart() -> PodView | None:
+        step = next_step(views(None), read_kafka_view(settings))
+        return step.pod if step.action is Action.RESTART else None
+
+    chosen = eventually(next_restart, timeout=60)  # once every voter has caught up again
+    with KafkaAdmin(settings) as admin:
+        assert chosen.node_id != admin.describe_quorum().leader_id  # the active controller goes last

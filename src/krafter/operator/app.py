@@ -386,7 +386,7 @@ def configure_logging(level: str = "INFO") -> None:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
     # kopf logs every handler call at INFO; Krafter logs what its reconciles did instead.
-    for noisy in ("httpx", "httpx2", "httpcore", "kafka", "aiohttp.access", "kopf"):
+    for noisy in ("httpx", "httpx2", "httpcore", "httpcore2", "kafka", "aiohttp.access", "kopf"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

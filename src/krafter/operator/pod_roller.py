@@ -16,7 +16,7 @@ from lightkube.core.exceptions import ApiError
 from lightkube.resources.core_v1 import Pod
 
 from krafter.kafka.admin import KafkaAdmin
-from krafter.kafka.admin_types import KafkaAdminError
+from krafter.kafka.admin_types import ConnectionSettings, KafkaAdminError
 from krafter.operator.connections import KafkaConnections
 from krafter.plan.model import ClusterPlan
 from krafter.roll.pods import Action, KafkaView, PodView, RollStep, next_step, restart_reasons
@@ -80,10 +80,15 @@ class PodRoller:
         connection = self.connections.connect(namespace, cluster)
         if connection is None:
             return KafkaView(error="the operator's client certificate does not exist yet")
-        try:
-            with KafkaAdmin(connection.settings) as admin:
-                quorum = admin.describe_quorum()
-                partitions = tuple(PartitionView(*entry) for entry in admin.partitions_with_min_isr())
-        except (KafkaAdminError, OSError) as exc:
-            return KafkaView(error=str(exc))
-        return KafkaView(quorum, partitions)
+        return read_kafka_view(connection.settings)
+
+
+def read_kafka_view(settings: ConnectionSettings) -> KafkaView:
+    """The quorum and every partition's ISR against its min.insync.replicas, or why not."""
+    try:
+        with KafkaAdmin(settings) as admin:
+            quorum = admin.describe_quorum()
+            partitions = tuple(PartitionView(*entry) for entry in admin.partitions_with_min_isr())
+    except (KafkaAdminError, OSError) as exc:
+        return KafkaView(error=str(exc))
+    return KafkaView(quorum, partitions)
