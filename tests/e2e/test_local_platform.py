@@ -219,12 +219,12 @@ def test_kubernetes_roller_restarts_a_lost_node_first_and_holds_healthy_ones_on_
         assert admin.create_topics([NewTopic(topic_name, partitions=1, replication_factor=3)])[topic_name].ok
     produce(running.bootstrap("plain"), topic_name, b"guarded")
 
-    def views(lost: int | None, lost_current: bool = False) -> list[PodView]:
+    def views(lost: int | None, lost_current: bool = False, lost_ready: bool = False) -> list[PodView]:
         outdated = ("node configuration changed",)
         return [
             PodView(
                 n.node_id, n.pod_name, n.is_controller, n.is_broker, exists=True, terminating=False,
-                ready=n.node_id != lost, reasons=() if (n.node_id == lost and lost_current) else outdated,
+                ready=n.node_id != lost or lost_ready, reasons=() if (n.node_id == lost and lost_current) else outdated,
             )
             for n in plan.nodes
         ]  # fmt: skip
@@ -243,8 +243,10 @@ def test_kubernetes_roller_restarts_a_lost_node_first_and_holds_healthy_ones_on_
         assert first.action is Action.RESTART
         assert first.pod is not None
         assert first.pod.node_id == lost.node_id
-        # The lost node is current now but not back: no healthy node may go.
-        held = next_step(views(lost.node_id, lost_current=True), read_kafka_view(settings))
+        # The lost node is current now but its Pod is not Ready: the roll waits for it.
+        assert next_step(views(lost.node_id, lost_current=True)).action is Action.WAIT
+        # Its Pod reports Ready (the probe only checks a port) but Kafka has not got it back: held.
+        held = next_step(views(lost.node_id, lost_current=True, lost_ready=True), read_kafka_view(settings))
         assert held.action is Action.BLOCKED
         assert "caught up" in held.message or "min.insync.replicas" in held.message
     finally:

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.unit
 RACE = textwrap.dedent(
     """
     import json, threading
+    from lightkube import codecs
     from lightkube.core import decoders
+    import krafter.operator.app  # every kind the operator uses is imported by then
     from krafter.platform.kubernetes.client import known_resources, prepare_decoding
 
     prepare_decoding()
@@ -34,6 +36,9 @@ RACE = textwrap.dedent(
             try:
                 decoders.decode_list(body, kind)
                 decoders.decode_object(json.dumps(item).encode(), kind)
+                api = kind._api_info.resource
+                group = f"{api.group}/{api.version}" if api.group else api.version
+                codecs.from_dict({"apiVersion": group, "kind": api.kind, **item})
             except Exception:
                 pass
 

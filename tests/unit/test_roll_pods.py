@@ -102,19 +102,48 @@ def test_the_roll_is_blocked_with_the_reason_when_no_outdated_node_may_restart()
     assert "min.insync.replicas" in step.message
 
 
-def test_without_kafka_an_unready_outdated_node_restarts_first() -> None:
-    step = next_step([pod(0), pod(4, ready=False)], KafkaView(error="timed out"))
+def test_a_restarted_node_must_be_ready_before_the_next_one_goes_whatever_kafka_says() -> None:
+    step = next_step([pod(3, reasons=(), ready=False), pod(4), pod(5)])
+    assert step.action is Action.WAIT
+    assert "c-pool-3 to be ready" in step.message
+
+
+def test_an_outdated_unready_node_is_not_waited_for_it_may_restart() -> None:
+    assert next_step([pod(3, ready=False), pod(4)]).action is Action.ASK_KAFKA
+
+
+def test_brokers_wait_while_an_outdated_controller_may_not_restart() -> None:
+    voters = (ReplicaState(0, 100, 1000), ReplicaState(1, 100, 1000), ReplicaState(2, 10, -5000))
+    lagging = KafkaView(QuorumState(0, 1, 100, voters, ()), ())
+    step = next_step([pod(0, reasons=()), pod(1), pod(2, reasons=()), pod(3)], lagging)
+    assert step.action is Action.BLOCKED
+    assert "controller 1" in step.message
+
+
+def test_an_admin_error_that_is_not_a_connection_failure_blocks_the_roll() -> None:
+    step = next_step([pod(0), pod(3)], KafkaView(error="CLUSTER_AUTHORIZATION_FAILED"))
+    assert step.action is Action.BLOCKED
+    assert "cannot check availability" in step.message
+
+
+def test_kafka_unreachable_for_a_short_while_blocks_the_roll_with_the_countdown() -> None:
+    step = next_step([pod(0), pod(3)], unreachable(30), force_after=120)
+    assert step.action is Action.BLOCKED
+    assert "not reachable for 30 s" in step.message
+    assert "after 120 s" in step.message
+
+
+def unreachable(seconds: float) -> KafkaView:
+    return KafkaView(error="timed out", unreachable=True, unreachable_for=seconds)
+
+
+def test_kafka_unreachable_long_enough_restarts_an_unready_outdated_node_first() -> None:
+    step = next_step([pod(0), pod(4, ready=False)], unreachable(200), force_after=120)
     assert restarted(step) == 4
     assert "timed out" in step.warning
 
 
-def test_without_kafka_a_ready_node_waits_while_another_pod_is_not_ready() -> None:
-    step = next_step([pod(0), pod(4, reasons=(), ready=False)], KafkaView(error="timed out"))
-    assert step.action is Action.BLOCKED
-    assert "c-pool-4 not ready" in step.message
-
-
-def test_without_kafka_a_ready_node_restarts_with_a_warning_once_every_pod_is_ready() -> None:
-    step = next_step([pod(0), pod(3)], KafkaView(error="timed out"))
+def test_kafka_unreachable_long_enough_restarts_a_ready_node_with_a_warning() -> None:
+    step = next_step([pod(0), pod(3)], unreachable(200), force_after=120)
     assert restarted(step) == 0
     assert step.warning.startswith("restarting without availability checks")

@@ -361,10 +361,21 @@ class KafkaAdmin:
         topics = self._describe_topics(None)
         described = self._describe_configs(admin_configs.TOPIC, list(topics), [_MIN_INSYNC_REPLICAS])
         min_isr = {}
+        unknown = []
         for name, (outcome, entries) in described.items():
             entry = entries.get(_MIN_INSYNC_REPLICAS)
             if outcome.ok and entry is not None and entry.value:
                 min_isr[name] = int(entry.value)
+            elif outcome.error_name == "UNKNOWN_TOPIC_OR_PARTITION":
+                topics.pop(name, None)  # deleted since it was listed: nothing left to protect
+            else:
+                unknown.append(f"{name} ({outcome.error_name or 'no value'})")
+        unknown += [f"{name} (not described)" for name in topics if name not in described]
+        if unknown:  # guessing would under-protect them: the roller must not decide on a guess
+            raise KafkaAdminError(
+                f"min.insync.replicas unknown for {len(unknown)} topic(s): {', '.join(unknown[:5])}",
+                error_name="MIN_INSYNC_REPLICAS_UNKNOWN",
+            )
         return topics, min_isr
 
     # --- SCRAM users ---------------------------------------------------------------------
@@ -453,12 +464,20 @@ def _raise_unless_ok(outcome: OpResult, action: str) -> None:
         )
 
 
+_NAME_UNKNOWN = frozenset({socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)})
+
+
 def _unresolvable(server: str) -> KafkaAdminError | None:
+    """An error when `server`'s host certainly does not exist (not on a transient DNS failure)."""
     host, _, port = server.rpartition(":")
     try:
         socket.getaddrinfo(host.strip("[]") or server, int(port) if port.isdigit() else None)
-    except (OSError, UnicodeError) as exc:
+    except socket.gaierror as exc:
+        if exc.errno not in _NAME_UNKNOWN:
+            return None  # a DNS hiccup (EAI_AGAIN): let the client try and retry as usual
         return KafkaAdminError(
             f"Connecting to Kafka failed: {host or server} does not resolve ({exc})", error_name="NoBrokersAvailable"
         )
+    except (OSError, UnicodeError):
+        return None  # the client reports it in its own words
     return None

@@ -96,8 +96,9 @@ class Operator:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.tasks: list[asyncio.Task[None]] = []
         # Reconciles block on API and Kafka calls; a pool of their own means they never wait behind
-        # (or starve) the loop's default executor, which kopf and DNS lookups share.
-        self.executor = ThreadPoolExecutor(max_workers=config.workers + 2, thread_name_prefix="krafter-reconcile")
+        # (or starve) the loop's default executor, which kopf and DNS lookups share. One thread
+        # per worker, the entity worker, the resync loop and a resync on election.
+        self.executor = ThreadPoolExecutor(max_workers=config.workers + 3, thread_name_prefix="krafter-reconcile")
 
     # --- kopf wiring -------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from krafter.api.kafka import Kafka
 from krafter.api.nodepool import KafkaNodePool
 from krafter.kafka import runtime
 from krafter.operator.connections import KafkaConnections
-from krafter.operator.pod_roller import PodRoller, pod_ready, pod_views
+from krafter.operator.pod_roller import WARN_AFTER_SECONDS, PodRoller, RollOutcome, pod_ready, pod_views
 from krafter.plan import labels, names, node_files, references
 from krafter.plan import listeners as listener_plan
 from krafter.plan.lint import lint_cluster
@@ -37,7 +37,7 @@ from krafter.platform.kubernetes import apply, material, objects, observe
 from krafter.platform.kubernetes import status as status_writer
 from krafter.render.cluster import render_cluster
 from krafter.render.meta import OwnerRef
-from krafter.roll.pods import Action, RollStep
+from krafter.roll.pods import FORCE_AFTER_SECONDS, Action, RollStep
 from krafter.status import conditions, kafka_status
 
 log = logging.getLogger("krafter.operator")
@@ -98,7 +98,10 @@ def _ignored_watched_namespaces(kafka: Kafka, namespace: str) -> list[Finding]:
     return found
 
 
-def _roll_events(roll: RollStep) -> list[Event]:
+def _roll_events(rolling: RollOutcome) -> list[Event]:
+    roll = rolling.step
+    if rolling.warn:
+        return [Event("Warning", "RollingUpdateBlocked", f"blocked for {rolling.blocked_for:.0f} s: {roll.message}")]
     if roll.action is not Action.RESTART:
         return []
     if roll.warning.startswith(("restarting without", "Kafka not reachable")):
@@ -185,9 +188,10 @@ class ClusterReconciler:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         watched_namespace_enabled: bool = False,
         connections: KafkaConnections | None = None,
+        roll_force_after: float = FORCE_AFTER_SECONDS,
     ) -> None:
         self.client = client
-        self.roller = PodRoller(client, connections or KafkaConnections(client))
+        self.roller = PodRoller(client, connections or KafkaConnections(client), force_after=roll_force_after)
         self.operator_image = operator_image
         self.watched_namespace_enabled = watched_namespace_enabled
         self.clock = clock
@@ -285,10 +289,11 @@ class ClusterReconciler:
         pods = {p["metadata"]["name"]: p for p in snapshot.of_kind("Pod")}
         missing = [n.pod_name for n in plan.nodes if n.pod_name not in pods]
         unready = [n.pod_name for n in plan.nodes if n.pod_name in pods and not pod_ready(pods[n.pod_name])]
-        roll = RollStep(Action.NONE)
+        rolling = RollOutcome(RollStep(Action.NONE))
         if not report.failed and not plan.pending_addresses:  # roll only to a configuration fully in place
-            roll = self.roller.step(plan, pod_views(plan, desired, pods))
-            result.events += _roll_events(roll)
+            rolling = self.roller.step(plan, pod_views(plan, desired, pods))
+            result.events += _roll_events(rolling)
+        roll = rolling.step
         findings = [*cluster_input.findings, *lint_cluster(cluster_input.kafka, list(cluster_input.pools))]
         if not self.watched_namespace_enabled:
             findings += _ignored_watched_namespaces(cluster_input.kafka, namespace)
@@ -299,8 +304,16 @@ class ClusterReconciler:
             readiness = conditions.not_ready(
                 "WaitingForAddresses", f"waiting for external addresses of {', '.join(plan.pending_addresses)}"
             )
+        elif roll.action is Action.BLOCKED and rolling.blocked_for >= WARN_AFTER_SECONDS:
+            readiness = conditions.not_ready(
+                "RollingUpdateBlocked",
+                f"rolling update blocked for {rolling.blocked_for:.0f} s, {roll.outdated} Pod(s) to restart: "
+                f"{roll.message}",
+            )
         elif roll.action is Action.BLOCKED:
-            readiness = conditions.not_ready("RollingUpdateBlocked", f"rolling update blocked: {roll.message}")
+            readiness = conditions.not_ready(
+                "RollingUpdate", f"rolling update, {roll.outdated} Pod(s) to restart: waiting: {roll.message}"
+            )
         elif roll.action in (Action.RESTART, Action.WAIT):
             readiness = conditions.not_ready(
                 "RollingUpdate", f"rolling update, {roll.outdated} Pod(s) to restart: {roll.message}"
@@ -322,8 +335,7 @@ class ClusterReconciler:
             ca_pem=loaded.material.cluster_ca.authority.cert_pem.decode(),
             now=now,
         )
-        if self._write_status(kafka_dict, status, result) and roll.action is Action.BLOCKED:
-            result.events.append(Event("Warning", "RollingUpdateBlocked", roll.message))  # once per new reason
+        self._write_status(kafka_dict, status, result)
         for pool_dict in pool_dicts:
             if any(p.name == pool_dict["metadata"]["name"] for p in plan.pools):
                 pool_status = kafka_status.pool_status(

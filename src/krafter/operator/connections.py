@@ -9,10 +9,12 @@ outside the cluster network (development, tests).
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import shutil
 import tempfile
+import threading
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,25 +42,36 @@ class KafkaConnections:
     def __init__(self, client: Client, workdir: Path | None = None) -> None:
         self.client = client
         self._workdir = workdir
+        self._lock = threading.Lock()
         raw = os.environ.get(CONNECTIONS_ENV, "")
         self.overrides: dict[str, dict[str, str]] = json.loads(raw) if raw else {}
 
     @property
     def workdir(self) -> Path:
         """Created on first use and removed at exit: it holds the operator's private key in PEM."""
-        if self._workdir is None:
-            self._workdir = Path(tempfile.mkdtemp(prefix="krafter-kafka-"))
-            weakref.finalize(self, shutil.rmtree, self._workdir, ignore_errors=True)
-        return self._workdir
+        with self._lock:
+            if self._workdir is None:
+                self._workdir = Path(tempfile.mkdtemp(prefix="krafter-kafka-"))
+                weakref.finalize(self, shutil.rmtree, self._workdir, ignore_errors=True)
+            return self._workdir
 
-    def _write(self, directory: Path, name: str, data: bytes) -> str:
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / name
-        if not path.exists() or path.read_bytes() != data:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-        return str(path)
+    def _write_set(self, base: Path, files: dict[str, bytes]) -> dict[str, str]:
+        """Files that never change once written: one directory per content, each file written
+        whole and renamed into place, so threads connecting while certificates are renewed
+        never read a half-written file or a new certificate with an old key."""
+        digest = hashlib.sha256(b"".join(name.encode() + b"\0" + data for name, data in sorted(files.items())))
+        directory = base / digest.hexdigest()[:16]
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        paths = {}
+        for name, data in files.items():
+            path = directory / name
+            if not path.exists():
+                fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.")
+                with os.fdopen(fd, "wb") as handle:  # mkstemp creates it 0600
+                    handle.write(data)
+                os.replace(temporary, path)
+            paths[name] = str(path)
+        return paths
 
     def clients_ca(self, namespace: str, cluster: str) -> authority.CertificateAuthority | None:
         cert = material.read_secret(self.client, namespace, names.clients_ca_cert(cluster))
@@ -94,15 +107,18 @@ class KafkaConnections:
         data = {k: base64.b64decode(v) for k, v in ((secret or {}).get("data") or {}).items()}
         if not {"operator.key", "operator.crt", "ca.crt"} <= set(data):
             return None
-        directory = self.workdir / namespace / cluster
+        files = self._write_set(
+            self.workdir / namespace / cluster,
+            {name: data[name] for name in ("ca.crt", "operator.crt", "operator.key")},
+        )
         bootstrap = f"{names.bootstrap_service(cluster)}.{namespace}.svc:9091"
         return Connection(
             ConnectionSettings(
                 bootstrap_servers=bootstrap,
                 security_protocol=SecurityProtocol.SSL,
-                ssl_cafile=self._write(directory, "ca.crt", data["ca.crt"]),
-                ssl_certfile=self._write(directory, "operator.crt", data["operator.crt"]),
-                ssl_keyfile=self._write(directory, "operator.key", data["operator.key"]),
+                ssl_cafile=files["ca.crt"],
+                ssl_certfile=files["operator.crt"],
+                ssl_keyfile=files["operator.key"],
                 request_timeout_ms=20_000,
                 client_id="krafter-operator",
             ),

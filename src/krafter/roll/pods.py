@@ -4,10 +4,12 @@ Pods are restarted by deleting them (the reconcile recreates a missing Pod from 
 plan), one per pass: a level-based roller needs no memory, because the Pods' annotations say
 what is outdated and their readiness says whether the last restart has finished.
 
-The Kafka view decides as Strimzi's KafkaRoller does (`rules.may_restart`). When Kafka cannot
-be asked, Strimzi restarts an unresponsive node anyway; Krafter does too, but only a node
-that is itself unready, or one at a time once every other Pod is ready, so a network problem
-between operator and Kafka never takes down two nodes at once.
+A restarted node must be Ready again before the next one goes (Strimzi waits the same way).
+Then the Kafka view decides as Strimzi's KafkaRoller does (`rules.may_restart`): every
+outdated controller before any broker, the active controller last. When Kafka cannot be
+reached for `force_after` seconds (Strimzi: about two minutes of retries), Strimzi restarts
+the unresponsive node anyway; Krafter does too, unready outdated nodes first, and still one
+at a time with every other Pod Ready. Any other Admin error blocks the roll.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from krafter.roll.rules import Candidate, PartitionView, may_restart, roll_order
 
 MANUAL_ROLLING_UPDATE = "strimzi.io/manual-rolling-update"
 """Set to "true" on a Pod to have it restarted (what Strimzi Drain Cleaner sets on eviction)."""
+FORCE_AFTER_SECONDS = 120.0
+"""How long Kafka must stay unreachable before restarts go ahead without its checks."""
 
 
 @dataclass(frozen=True)
@@ -44,11 +48,14 @@ class PodView:
 
 @dataclass(frozen=True)
 class KafkaView:
-    """What the Admin API said; `error` when it could not be asked."""
+    """What the Admin API said; `error` when it could not be asked, `unreachable` when that was
+    a connection failure (not, say, an authorization error), for `unreachable_for` seconds."""
 
     quorum: QuorumState | None = None
     partitions: tuple[PartitionView, ...] = ()
     error: str | None = None
+    unreachable: bool = False
+    unreachable_for: float = 0.0
 
 
 class Action(Enum):
@@ -85,7 +92,9 @@ def restart_reasons(desired: Mapping[str, str], current: Mapping[str, str]) -> t
     return tuple(reasons)
 
 
-def next_step(pods: Sequence[PodView], kafka: KafkaView | None = None) -> RollStep:
+def next_step(
+    pods: Sequence[PodView], kafka: KafkaView | None = None, *, force_after: float = FORCE_AFTER_SECONDS
+) -> RollStep:
     """The one thing to do now. Call without `kafka` first; `ASK_KAFKA` means call again with it."""
     outdated = [p for p in pods if p.exists and p.reasons]
     if not outdated:
@@ -93,15 +102,28 @@ def next_step(pods: Sequence[PodView], kafka: KafkaView | None = None) -> RollSt
     busy = [p.pod_name for p in pods if not p.exists or p.terminating]
     if busy:
         return RollStep(Action.WAIT, message=f"waiting for {', '.join(busy)} to be recreated", outdated=len(outdated))
+    recovering = [p.pod_name for p in pods if not p.reasons and not p.ready]
+    if recovering:  # the last restart has not finished; an outdated unready node may still go
+        return RollStep(Action.WAIT, message=f"waiting for {', '.join(recovering)} to be ready", outdated=len(outdated))
     if kafka is None:
         return RollStep(Action.ASK_KAFKA, outdated=len(outdated))
     active = kafka.quorum.leader_id if kafka.quorum is not None else None
     order = [_view(outdated, c.node_id) for c in roll_order((p.candidate for p in outdated), active)]
     if kafka.error is not None:
-        return _without_kafka(pods, order, kafka.error)
+        if not kafka.unreachable:
+            return RollStep(Action.BLOCKED, message=f"cannot check availability: {kafka.error}", outdated=len(order))
+        if kafka.unreachable_for < force_after:
+            return RollStep(
+                Action.BLOCKED,
+                message=f"Kafka not reachable for {kafka.unreachable_for:.0f} s ({kafka.error}); restarts "
+                f"go ahead without availability checks after {force_after:.0f} s",
+                outdated=len(order),
+            )
+        return _without_kafka(order, kafka.error)
+    controllers = [p for p in order if p.is_controller]
     first_refusal = ""
-    for pod in order:
-        if pod.is_controller and pod.node_id == active and any(p.is_controller for p in order if p is not pod):
+    for pod in controllers or order:  # every outdated controller before any broker
+        if pod.is_controller and pod.node_id == active and len(controllers) > 1:
             continue  # the active controller goes last among the controllers: leadership moves once
         verdict = may_restart(pod.candidate, kafka.quorum, kafka.partitions)
         if verdict.allowed:
@@ -110,20 +132,9 @@ def next_step(pods: Sequence[PodView], kafka: KafkaView | None = None) -> RollSt
     return RollStep(Action.BLOCKED, message=first_refusal, outdated=len(outdated))
 
 
-def _without_kafka(pods: Sequence[PodView], order: list[PodView], error: str) -> RollStep:
+def _without_kafka(order: list[PodView], error: str) -> RollStep:
     unready = [p for p in order if not p.ready]
-    if unready:  # an unready node serves nothing: restarting it cannot cost availability
-        pod = unready[0]
-        return RollStep(Action.RESTART, pod, _restart_message(pod), f"Kafka not reachable ({error})", len(order))
-    waiting = [p.pod_name for p in pods if not p.ready]
-    if waiting:
-        return RollStep(
-            Action.BLOCKED,
-            message=f"Kafka not reachable ({error}) and {', '.join(waiting)} not ready: "
-            "restarting another node could take partitions offline",
-            outdated=len(order),
-        )
-    pod = order[0]
+    pod = unready[0] if unready else order[0]  # an unready node serves nothing: it goes first
     warning = f"restarting without availability checks: Kafka not reachable ({error})"
     return RollStep(Action.RESTART, pod, _restart_message(pod), warning, len(order))
 
