@@ -6,7 +6,10 @@ run against real Kafka in tests/e2e/test_local_platform.py."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import yaml
@@ -14,9 +17,11 @@ from lightkube.resources.core_v1 import ConfigMap, Event, Pod
 from lightkube.types import PatchType
 
 from krafter.operator.cluster_reconciler import ClusterReconciler
+from krafter.operator.connections import KafkaConnections
+from krafter.operator.pod_roller import PodRoller, pod_views
 from krafter.platform.kubernetes import objects
 from krafter.render.pods import CONFIGURATION_HASH, configuration_hash
-from krafter.roll.pods import MANUAL_ROLLING_UPDATE
+from krafter.roll.pods import MANUAL_ROLLING_UPDATE, Action
 from krafter.testing import kube_helpers
 
 pytestmark = pytest.mark.kube
@@ -134,3 +139,21 @@ def test_the_manual_rolling_update_annotation_restarts_that_pod_only(kube, names
     assert {n: p.metadata.uid for n, p in now.items() if n != target} == {
         n: uid for n, uid in original.items() if n != target
     }
+
+
+def test_a_pod_recreated_since_the_pass_read_it_is_not_deleted(kube, namespace, ready_cluster) -> None:
+    desired = [objects.to_dict(pod) for pod in pods(kube, namespace).values()]
+    observed = {d["metadata"]["name"]: copy.deepcopy(d) for d in desired}
+    target = sorted(observed)[0]
+    observed[target]["metadata"]["annotations"][MANUAL_ROLLING_UPDATE] = "true"
+    observed[target]["metadata"]["uid"] = "a-pod-that-was-replaced-meanwhile"
+    nodes = [
+        SimpleNamespace(node_id=i, pod_name=name, is_controller=True, is_broker=True)
+        for i, name in enumerate(sorted(observed))
+    ]
+    plan: Any = SimpleNamespace(name=CLUSTER, namespace=namespace, nodes=nodes)
+    roller = PodRoller(kube.client, KafkaConnections(kube.client), force_after=0.0)
+    outcome = roller.step(plan, pod_views(plan, desired, observed))
+    assert outcome.step.action is Action.WAIT
+    assert "changed since it was read" in outcome.step.message
+    assert target in pods(kube, namespace)

@@ -53,6 +53,7 @@ def pod_views(plan: ClusterPlan, desired: Sequence[Mapping[str, Any]], pods: Map
                 terminating=bool(metadata.get("deletionTimestamp")),
                 ready=pod_ready(pod),
                 reasons=restart_reasons(desired_annotations, metadata.get("annotations") or {}) if pod else (),
+                uid=str(metadata.get("uid") or ""),
             )
         )
     return views
@@ -110,6 +111,10 @@ class PodRoller:
         if step.action is Action.ASK_KAFKA:
             step = next_step(views, self.kafka_view(plan.namespace, plan.name), force_after=self.force_after)
         if step.action is Action.RESTART and step.pod is not None:
+            if not self._still_the_observed_pod(plan.namespace, step.pod):
+                return RollStep(
+                    Action.WAIT, message=f"{step.pod.pod_name} changed since it was read", outdated=step.outdated
+                )
             try:
                 self.client.delete(Pod, step.pod.pod_name, namespace=plan.namespace)
             except ApiError as exc:
@@ -118,6 +123,17 @@ class PodRoller:
                     return RollStep(Action.BLOCKED, message=failure, outdated=step.outdated)
             log.info("cluster=%s/%s %s", plan.namespace, plan.name, step.message)
         return step
+
+    def _still_the_observed_pod(self, namespace: str, pod: PodView) -> bool:
+        """Kubernetes has no delete-if-uid here (lightkube sends no preconditions): re-read instead,
+        so a snapshot that went stale while Kafka was asked never deletes a recreated Pod."""
+        try:
+            current = self.client.get(Pod, pod.pod_name, namespace=namespace)
+        except ApiError as exc:
+            if exc.status.code == 404:
+                return False
+            raise
+        return not pod.uid or (current.metadata is not None and current.metadata.uid == pod.uid)
 
     def kafka_view(self, namespace: str, cluster: str) -> KafkaView:
         key = (namespace, cluster)

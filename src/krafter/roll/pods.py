@@ -40,6 +40,8 @@ class PodView:
     terminating: bool
     ready: bool
     reasons: tuple[str, ...] = ()
+    uid: str = ""
+    """The observed Pod's uid: the restart deletes that Pod only, not one recreated since."""
 
     @property
     def candidate(self) -> Candidate:
