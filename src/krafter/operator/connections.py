@@ -92,16 +92,7 @@ class KafkaConnections:
                     Path(ca_dir, "ca.crt").read_bytes(), Path(ca_dir, "ca.key").read_bytes()
                 )
             return Connection(
-                ConnectionSettings(
-                    bootstrap_servers=override["bootstrap"],
-                    security_protocol=SecurityProtocol.SSL,
-                    ssl_cafile=override["ca"],
-                    ssl_certfile=override["cert"],
-                    ssl_keyfile=override["key"],
-                    request_timeout_ms=20_000,
-                    client_id="krafter-operator",
-                ),
-                clients_ca,
+                _tls(override["bootstrap"], override["ca"], override["cert"], override["key"]), clients_ca
             )
         secret = material.read_secret(self.client, namespace, names.operator_certs(cluster))
         data = {k: base64.b64decode(v) for k, v in ((secret or {}).get("data") or {}).items()}
@@ -113,14 +104,19 @@ class KafkaConnections:
         )
         bootstrap = f"{names.bootstrap_service(cluster)}.{namespace}.svc:9091"
         return Connection(
-            ConnectionSettings(
-                bootstrap_servers=bootstrap,
-                security_protocol=SecurityProtocol.SSL,
-                ssl_cafile=files["ca.crt"],
-                ssl_certfile=files["operator.crt"],
-                ssl_keyfile=files["operator.key"],
-                request_timeout_ms=20_000,
-                client_id="krafter-operator",
-            ),
+            _tls(bootstrap, files["ca.crt"], files["operator.crt"], files["operator.key"]),
             self.clients_ca(namespace, cluster),
         )
+
+
+def _tls(bootstrap: str, ca: str, cert: str, key: str) -> ConnectionSettings:
+    """The operator's mutual-TLS Admin connection (the replication listener's authentication)."""
+    return ConnectionSettings(
+        bootstrap_servers=bootstrap,
+        security_protocol=SecurityProtocol.SSL,
+        ssl_cafile=ca,
+        ssl_certfile=cert,
+        ssl_keyfile=key,
+        request_timeout_ms=20_000,
+        client_id="krafter-operator",
+    )
