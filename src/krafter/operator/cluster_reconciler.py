@@ -307,8 +307,8 @@ class ClusterReconciler:
         elif roll.action is Action.BLOCKED and rolling.blocked_for >= WARN_AFTER_SECONDS:
             readiness = conditions.not_ready(
                 "RollingUpdateBlocked",
-                f"rolling update blocked for {rolling.blocked_for:.0f} s, {roll.outdated} Pod(s) to restart: "
-                f"{roll.message}",
+                # No running clock in the message: the status would be rewritten on every pass.
+                f"rolling update blocked, {roll.outdated} Pod(s) to restart: {roll.message}",
             )
         elif roll.action is Action.BLOCKED:
             readiness = conditions.not_ready(

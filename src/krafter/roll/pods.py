@@ -117,8 +117,8 @@ def next_step(
         if kafka.unreachable_for < force_after:
             return RollStep(
                 Action.BLOCKED,
-                message=f"Kafka not reachable for {kafka.unreachable_for:.0f} s ({kafka.error}); restarts "
-                f"go ahead without availability checks after {force_after:.0f} s",
+                message=f"Kafka not reachable ({kafka.error}); restarts go ahead without availability "
+                f"checks once it has been unreachable for {force_after:.0f} s",
                 outdated=len(order),
             )
         return _without_kafka(order, kafka.error)
