@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup prepare lint test up down crds manifests golden bench clean
+.PHONY: setup prepare lint check test up down crds manifests golden bench image clean
 QUICKSTART := examples/quickstart
 
 setup: $(VENV)/.installed
@@ -24,6 +24,10 @@ lint: setup
 	$(VENV)/bin/ruff format --check src tests bench
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+
+# The fast loop: lint and the unit tier (under a minute).
+check: lint
+	$(PY) -m pytest -m unit -q
 
 test: prepare lint
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -50,6 +54,17 @@ crds: setup
 # install/operator is rendered from the Helm chart, so the two can never disagree.
 manifests: setup
 	$(PY) -m krafter.testing.manifests > install/operator/020-krafter-operator.yaml
+
+# The operator image (also the Kafka Pods' init container). The tag is the package version;
+# IMAGE_REPOSITORY defaults to the one the chart names (krafter.core.images). Push it and set
+# the chart's image.repository to the same value (install/README.md).
+IMAGE_REPOSITORY ?= $(shell $(PY) -c 'from krafter.core import images; print(images.OPERATOR_REPOSITORY)')
+IMAGE_TAG ?= $(shell $(PY) -c 'from krafter._version import __version__; print(__version__)')
+CONTAINER_TOOL ?= $(shell command -v docker || command -v podman || command -v buildah)
+image: setup
+	@test -n "$(CONTAINER_TOOL)" || { echo "make image needs docker, podman or buildah"; exit 1; }
+	$(CONTAINER_TOOL) $(if $(findstring buildah,$(CONTAINER_TOOL)),bud,build) -t $(IMAGE_REPOSITORY):$(IMAGE_TAG) .
+	@echo "built $(IMAGE_REPOSITORY):$(IMAGE_TAG); push it, then: helm install krafter charts/krafter --set image.repository=$(IMAGE_REPOSITORY)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

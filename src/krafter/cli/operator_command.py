@@ -18,6 +18,13 @@ import click
 )
 @click.option("--kubeconfig", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="KUBECONFIG")
 @click.option("--metrics-port", default=8080, show_default=True, help="Port of /metrics, /healthz and /readyz.")
+@click.option(
+    "--metrics-address",
+    envvar="KRAFTER_METRICS_ADDRESS",
+    default="0.0.0.0",
+    show_default=True,
+    help="Address the metrics and health server binds (the chart passes the Pod's own address).",
+)
 @click.option("--workers", default=2, show_default=True, help="Clusters reconciled in parallel.")
 @click.option("--resync-seconds", default=120.0, show_default=True, help="Full resynchronisation period.")
 @click.option("--leader-election/--no-leader-election", default=True, show_default=True)
@@ -42,6 +49,7 @@ def operator(
     namespaces: tuple[str, ...],
     kubeconfig: Path | None,
     metrics_port: int,
+    metrics_address: str,
     workers: int,
     resync_seconds: float,
     leader_election: bool,
@@ -60,6 +68,7 @@ def operator(
             namespaces=watched,
             kubeconfig=kubeconfig,
             metrics_port=metrics_port,
+            metrics_address=metrics_address,
             workers=workers,
             resync_seconds=resync_seconds,
             leader_election=leader_election,

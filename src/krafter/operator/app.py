@@ -10,9 +10,11 @@ having been seen.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import faulthandler
 import logging
 import os
+import pwd
 import signal
 import socket
 import sys
@@ -53,6 +55,7 @@ class OperatorConfig:
     """Namespaces to watch; empty means all."""
     kubeconfig: Path | None = None
     metrics_port: int = 8080
+    metrics_address: str = "0.0.0.0"
     workers: int = 2
     resync_seconds: float = 120.0
     leader_election: bool = True
@@ -107,7 +110,7 @@ class Operator:
 
         @kopf.on.login(registry=registry)
         def login(**kwargs: Any) -> Any:
-            return kopf.login_with_kubeconfig(**kwargs) or kopf.login_with_service_account(**kwargs)
+            return kopf.login_with_kubeconfig(**kwargs) or login_in_cluster(**kwargs)
 
         @kopf.on.startup(registry=registry)
         async def startup(settings: kopf.OperatorSettings, **_: Any) -> None:
@@ -198,7 +201,9 @@ class Operator:
                 on_elected=self._threadsafe_resync,
             )
             self.elector.start()
-        metrics.serve(self.config.metrics_port, healthy=self.healthy, ready=self.ready)
+        metrics.serve(
+            self.config.metrics_port, healthy=self.healthy, ready=self.ready, host=self.config.metrics_address
+        )
         # Keep references: the event loop holds tasks only weakly.
         self.tasks = [
             asyncio.create_task(self._worker(index), name=f"kafka-worker-{index}")
@@ -404,8 +409,32 @@ def log_tasks() -> None:
         log.warning("task %s: %s", task.get_name(), where)
 
 
+def login_in_cluster(**kwargs: Any) -> Any:
+    """kopf's service-account login with the API server's address from KUBERNETES_SERVICE_HOST/PORT,
+    as client-go and lightkube take it: kopf's own names https://kubernetes.default.svc, which needs
+    cluster DNS (absent with `dnsPolicy: Default`, on hostNetwork Pods, or under the process kubelet)."""
+    info = kopf.login_with_service_account(**kwargs)
+    host, port = os.environ.get("KUBERNETES_SERVICE_HOST"), os.environ.get("KUBERNETES_SERVICE_PORT")
+    if info is None or not host or not port:
+        return info
+    address = f"[{host}]" if ":" in host else host
+    return dataclasses.replace(info, server=f"https://{address}:{port}")
+
+
+def ensure_user_name() -> None:
+    """kopf names its peer identity after the user (getpass.getuser), which fails for a uid with no
+    passwd entry: OpenShift's arbitrary uids, or an image run with another `runAsUser`."""
+    if any(os.environ.get(name) for name in ("LOGNAME", "USER", "LNAME", "USERNAME")):
+        return
+    try:
+        pwd.getpwuid(os.getuid())
+    except KeyError:
+        os.environ["USER"] = f"uid-{os.getuid()}"
+
+
 def run(config: OperatorConfig) -> None:
     install_stack_dumps()
+    ensure_user_name()
     if config.kubeconfig is not None:
         os.environ["KUBECONFIG"] = str(config.kubeconfig)  # kopf's own login reads it
     operator = Operator(config)

@@ -9,7 +9,9 @@
 #   KRAFTER_CONFIG_DIR    the node's files: server.config, cluster.id, metadata.version,
 #                         initial.controllers, log4j2.properties (default /opt/kafka/custom-config)
 #   KRAFTER_RUN_DIR       writable directory for the resolved server.properties (default /tmp/krafter)
-#   KRAFTER_RACK, KRAFTER_NODE_ADDRESS  substituted into server.config when it refers to them
+#   KRAFTER_RACK, KRAFTER_NODE_ADDRESS, KRAFTER_POD_IP  substituted into server.config and the
+#                         metrics file when they refer to them (the Pod's address is where
+#                         its listeners bind)
 #   KRAFTER_METRICS_LIBS  the JMX exporter agent and Strimzi's metrics reporter jars
 #                         (default: copied by the init container to /opt/kafka/init/metrics)
 #   KAFKA_HEAP_OPTS, KAFKA_JVM_PERFORMANCE_OPTS, KAFKA_OPTS  JVM options, as with Kafka's own scripts
@@ -29,9 +31,12 @@ if [ -z "${KRAFTER_RACK:-}" ] && [ -f "$INIT_DIR/rack.id" ]; then KRAFTER_RACK="
 if [ -z "${KRAFTER_NODE_ADDRESS:-}" ] && [ -f "$INIT_DIR/external.address" ]; then
   KRAFTER_NODE_ADDRESS="$(cat "$INIT_DIR/external.address")"
 fi
-sed -e "s|\${KRAFTER_RACK}|${KRAFTER_RACK:-}|g" \
-    -e "s|\${KRAFTER_NODE_ADDRESS}|${KRAFTER_NODE_ADDRESS:-}|g" \
-    "$CONFIG_DIR/server.config" > "$RUN_DIR/server.properties"
+substitute() {
+  sed -e "s|\${KRAFTER_RACK}|${KRAFTER_RACK:-}|g" \
+      -e "s|\${KRAFTER_NODE_ADDRESS}|${KRAFTER_NODE_ADDRESS:-}|g" \
+      -e "s|\${KRAFTER_POD_IP}|${KRAFTER_POD_IP:-0.0.0.0}|g" "$@"
+}
+substitute "$CONFIG_DIR/server.config" > "$RUN_DIR/server.properties"
 
 LOG4J="-Dlog4j2.configurationFile=$CONFIG_DIR/log4j2.properties"
 
@@ -39,7 +44,7 @@ LOG4J="-Dlog4j2.configurationFile=$CONFIG_DIR/log4j2.properties"
 # with the rules in metrics-config.yml; "strimzi-reporter" puts the reporter on the classpath
 # (server.config already names it in metric.reporters).
 METRICS_LIBS="${KRAFTER_METRICS_LIBS:-$INIT_DIR/metrics}"
-metrics="$(cat "$CONFIG_DIR/metrics" 2>/dev/null || true)"
+metrics="$(substitute "$CONFIG_DIR/metrics" 2>/dev/null || true)"
 case "$metrics" in
   jmx-exporter\ *|strimzi-reporter)
     if [ ! -f "$METRICS_LIBS/jmx_prometheus_javaagent.jar" ]; then

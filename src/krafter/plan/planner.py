@@ -14,6 +14,7 @@ from krafter.api import versions
 from krafter.api.common import ContainerTemplate, PodTemplate
 from krafter.api.kafka import Kafka
 from krafter.api.nodepool import KafkaNodePool, ProcessRole
+from krafter.core import images
 from krafter.plan import labels, name_limits, names, references, server_config
 from krafter.plan import listeners as listener_plan
 from krafter.plan.jvm import plan_jvm
@@ -72,7 +73,7 @@ def principal(common_name: str) -> str:
 
 
 def image_for(kafka: Kafka, version: str) -> str:
-    return kafka.spec.kafka.image or f"apache/kafka:{version}"
+    return kafka.spec.kafka.image or images.kafka_image(version)
 
 
 def _merge_templates(kafka_level: PodTemplate | None, pool_level: PodTemplate | None) -> PodTemplate | None:

@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 
 from krafter.plan import names
 
+POD_IP_PLACEHOLDER = "${KRAFTER_POD_IP}"
 CONTROLPLANE_PORT = 9090
 REPLICATION_PORT = 9091
 
@@ -47,7 +48,10 @@ class KubernetesProfile:
         return f"{service}.{self.namespace}.{self.dns_suffix}"
 
     def bind_host(self) -> str:
-        return "0.0.0.0"
+        """The Pod's own address (the start script substitutes it from the downward API's
+        `status.podIP`): the same as 0.0.0.0 in a Pod's network namespace, and what lets
+        Pods share one network (the process kubelet's) without their ports colliding."""
+        return POD_IP_PLACEHOLDER
 
     def port(self, node_id: int, container_port: int, slot: int) -> int:
         return container_port

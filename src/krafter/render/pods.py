@@ -20,16 +20,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from krafter._version import __version__
 from krafter.api.common import ContainerEnvVar, ContainerTemplate, PodTemplate, Probe
 from krafter.api.listeners import CustomListenerAuthentication, ListenerType
+from krafter.core import images
 from krafter.plan import labels, names, node_files
 from krafter.plan.metrics import METRICS_PORT
 from krafter.plan.model import ClusterPlan, NodePlan
 from krafter.plan.profile import CONTROLPLANE_PORT, REPLICATION_PORT, KubernetesProfile
 from krafter.render import meta, security, storage
 
-DEFAULT_OPERATOR_IMAGE = f"ghcr.io/krafter/krafter:{__version__}"
+DEFAULT_OPERATOR_IMAGE = images.operator_image()
 KAFKA_CONTAINER = "kafka"
 INIT_CONTAINER = "kafka-init"
 INIT_DIR = "/opt/kafka/init"
@@ -38,6 +38,10 @@ OPERATOR_IMAGE_METRICS_LIBS = "/opt/krafter/metrics"
 """Where the Krafter image keeps the metrics jars (see Dockerfile)."""
 APP_GROUP_ID = 1000
 """The apache/kafka image runs as `appuser` (uid and gid 1000)."""
+
+STARTUP_PROBE_PERIOD = 5
+STARTUP_PROBE_FAILURES = 60
+"""Up to five minutes to start (log recovery) before liveness applies."""
 
 REVISION = "strimzi.io/revision"
 CONFIGURATION_HASH = "strimzi.io/configuration-hash"
@@ -182,6 +186,7 @@ def _kafka_container(plan: ClusterPlan, node: NodePlan, *, init: bool) -> meta.O
         ours.append({"name": "KAFKA_HEAP_OPTS", "value": heap})
     ours.append({"name": "KAFKA_JVM_PERFORMANCE_OPTS", "value": " ".join((*G1_DEFAULTS, *node.jvm.options))})
     ours.append({"name": "KRAFTER_RUN_DIR", "value": RUN_DIR})
+    ours.append({"name": "KRAFTER_POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}})
     template = node.container_template
     env = _env(template, ours)
     if node.rack is not None and node.rack.source == "environment-variable" and node.rack.env_var_name:
@@ -215,6 +220,15 @@ def _kafka_container(plan: ClusterPlan, node: NodePlan, *, init: bool) -> meta.O
     if node.resources is not None:
         container["resources"] = node.resources.to_dict()
     container["volumeMounts"] = mounts
+    # Liveness starts only once the node has bound its port: recovering logs after a crash, or
+    # a JVM starting on a busy node, can take minutes, and a liveness probe that kills the node
+    # meanwhile makes it start over (Strimzi's 15 s initial delay alone does exactly that).
+    container["startupProbe"] = {
+        "tcpSocket": {"port": probe_port},
+        "periodSeconds": STARTUP_PROBE_PERIOD,
+        "failureThreshold": STARTUP_PROBE_FAILURES,
+        "timeoutSeconds": 5,
+    }
     container["readinessProbe"] = _probe(spec.readiness_probe, probe_port, liveness=False)
     container["livenessProbe"] = _probe(spec.liveness_probe, probe_port, liveness=True)
     if template is not None and template.security_context is not None:

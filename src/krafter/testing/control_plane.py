@@ -33,6 +33,20 @@ from krafter.testing.kube_binaries import KubeBinaries
 # Only the controllers Krafter's tests rely on: owner-reference garbage collection,
 # namespace cleanup and the default ServiceAccount. Fewer controllers, less CPU.
 CONTROLLERS = "garbage-collector-controller,namespace-controller,serviceaccount-controller"
+# What a cluster that runs Pods needs besides: Deployments and ReplicaSets (the operator's own
+# Deployment), the kube-root-ca.crt ConfigMap (projected service-account volumes), the
+# finalizers that keep a claim or volume while in use, and PodDisruptionBudget status.
+WORKLOAD_CONTROLLERS = ",".join(
+    (
+        CONTROLLERS,
+        "deployment-controller",
+        "replicaset-controller",
+        "root-ca-certificate-publisher-controller",
+        "persistentvolumeclaim-protection-controller",
+        "persistentvolume-protection-controller",
+        "disruption-controller",
+    )
+)
 
 
 @dataclass
@@ -48,6 +62,8 @@ class ControlPlane:
     binaries: KubeBinaries
     workdir: Path
     with_controller_manager: bool = True
+    runs_pods: bool = False
+    """Scheduler, workload controllers and the ServiceAccount admission plugin: for a process kubelet."""
     token: str = field(default_factory=lambda: secrets.token_hex(16))
     apiserver_port: int = 0
     _procs: list[_Proc] = field(default_factory=list)
@@ -68,6 +84,8 @@ class ControlPlane:
             self._write_kubeconfig()
             if self.with_controller_manager:
                 self._start_controller_manager()
+            if self.runs_pods:
+                self._start_scheduler()
         except BaseException:
             self.stop()
             raise
@@ -133,7 +151,7 @@ class ControlPlane:
                 "--service-cluster-ip-range=10.0.0.0/16",
                 "--authorization-mode=RBAC",
                 f"--token-auth-file={tokens}",
-                "--disable-admission-plugins=ServiceAccount",
+                *(() if self.runs_pods else ("--disable-admission-plugins=ServiceAccount",)),
                 "--allow-privileged=true",
                 "--profiling=false",
                 "--v=0",
@@ -196,11 +214,38 @@ class ControlPlane:
                 f"--secure-port={free_port()}",
                 f"--service-account-private-key-file={self.workdir / 'sa.key'}",
                 f"--root-ca-file={self.workdir / 'certs' / 'apiserver.crt'}",
-                f"--controllers={CONTROLLERS}",
+                f"--controllers={WORKLOAD_CONTROLLERS if self.runs_pods else CONTROLLERS}",
                 "--concurrent-gc-syncs=5",
                 "--v=0",
             ],
         )
+
+    def _start_scheduler(self) -> None:
+        self._spawn(
+            "kube-scheduler",
+            [
+                str(self.binaries.kube_scheduler),
+                f"--kubeconfig={self.kubeconfig_path}",
+                "--leader-elect=false",
+                "--bind-address=127.0.0.1",
+                f"--secure-port={free_port()}",
+                "--v=0",
+            ],
+        )
+
+    def stop_apiserver(self) -> None:
+        """Stop only the API server (a control-plane outage); `restart_apiserver` brings it back."""
+        proc = next(p for p in self._procs if p.name == "kube-apiserver")
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.popen.pid, signal.SIGTERM)
+        proc.popen.wait(timeout=30)
+        proc.log.close()
+        self._procs.remove(proc)
+        self._apiserver_command = proc.popen.args
+
+    def restart_apiserver(self, timeout: float = 60.0) -> None:
+        proc = self._spawn("kube-apiserver", list(self._apiserver_command))  # type: ignore[arg-type]
+        self._wait_ready(proc, timeout)
 
     def stop(self) -> None:
         for proc in reversed(self._procs):

@@ -28,7 +28,7 @@ TOOLS_DIR = Path(__file__).resolve().parents[3] / "tools"
 KUBE_MODULE = TOOLS_DIR / "kube"
 ETCD_MODULE = TOOLS_DIR / "etcd"
 HELM_MODULE = TOOLS_DIR / "helm"
-KUBE_COMMANDS = ("kube-apiserver", "kube-controller-manager")
+KUBE_COMMANDS = ("kube-apiserver", "kube-controller-manager", "kube-scheduler")
 
 Progress = Callable[[str], None]
 
@@ -39,6 +39,7 @@ class KubeBinaries:
     etcd_version: str
     kube_apiserver: Path
     kube_controller_manager: Path
+    kube_scheduler: Path
     etcd: Path
     helm: Path
 
@@ -96,7 +97,7 @@ def ensure(progress: Progress | None = None, cache: Path | None = None) -> KubeB
     kube_dir = root / "kube" / kube_version
     etcd_dir = root / "etcd" / etcd_version
     if not all((kube_dir / name).exists() for name in KUBE_COMMANDS):
-        say(f"building kube-apiserver + kube-controller-manager {kube_version} (cold: 6-15 min)")
+        say(f"building kube-apiserver + kube-controller-manager + kube-scheduler {kube_version} (cold: 6-15 min)")
         minor = kube_version.split(".")[1]
         version_pkg = "k8s.io/component-base/version"
         ldflags = " ".join(
@@ -134,6 +135,7 @@ def ensure(progress: Progress | None = None, cache: Path | None = None) -> KubeB
         etcd_version=etcd_version,
         kube_apiserver=kube_dir / "kube-apiserver",
         kube_controller_manager=kube_dir / "kube-controller-manager",
+        kube_scheduler=kube_dir / "kube-scheduler",
         etcd=etcd_dir / "etcd",
         helm=helm_dir / "helm",
     )

@@ -1,0 +1,409 @@
+"""The process kubelet: Nodes registered with the API server, and the Pods bound to them run as processes.
+
+Level-based like a real kubelet: every second it lists the Pods on its Nodes, starts the new
+ones, stops the deleted ones, provisions a directory-backed PersistentVolume for every unbound
+claim, rewrites each Pod's /etc/hosts from the cluster's Services and ready Pods, and writes
+each Pod's status when it changed. When the API server is away it keeps every Pod running as
+it was and catches up when it returns.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import ipaddress
+import json
+import logging
+import shutil
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lightkube import ApiError, Client
+from lightkube.models.core_v1 import (
+    HostPathVolumeSource,
+    NodeAddress,
+    NodeCondition,
+    NodeStatus,
+    NodeSystemInfo,
+    ObjectReference,
+    PersistentVolumeSpec,
+)
+from lightkube.models.meta_v1 import ObjectMeta
+from lightkube.resources.core_v1 import ConfigMap, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service
+from lightkube.types import PatchType
+
+from krafter.platform.kubernetes.client import prepare_decoding
+from krafter.testing.kubelet import dns
+from krafter.testing.kubelet.containers import now_rfc3339
+from krafter.testing.kubelet.images import ImageCatalog
+from krafter.testing.kubelet.pod_worker import PodWorker
+from krafter.testing.kubelet.volumes import VolumeBuilder
+
+log = logging.getLogger("krafter.kubelet")
+PROVISIONED_LABEL = "krafter.io/process-kubelet"
+POD_NETWORK = ipaddress.ip_network("127.0.1.0/24")
+HOST_IP = "127.0.0.1"
+SYNC_SECONDS = 1.0
+HEARTBEAT_SECONDS = 30.0
+SHUTDOWN_GRACE = 10.0
+
+
+@dataclass
+class AddressBook:
+    """127.0.1.N per Pod, kept for a Pod's name so a recreated Pod gets its address back
+    (fewer stale JVM DNS caches; a real cluster would hand out a new one)."""
+
+    by_pod: dict[str, str] = field(default_factory=dict)
+
+    def address(self, key: str) -> str:
+        if key not in self.by_pod:
+            taken = set(self.by_pod.values())
+            free = next((str(h) for h in list(POD_NETWORK.hosts())[1:] if str(h) not in taken), None)
+            if free is None:
+                raise RuntimeError("no free pod address left in 127.0.1.0/24")
+            self.by_pod[key] = free
+        return self.by_pod[key]
+
+
+class Kubelet:
+    def __init__(
+        self, client: Client, state_dir: Path, *, nodes: int, zones: int | None = None, krafter_image: str | None = None
+    ) -> None:
+        self.client = client
+        self.state_dir = state_dir
+        self.node_names = [f"node-{index}" for index in range(nodes)]
+        self.zones = zones or nodes
+        self.catalog = ImageCatalog(krafter_image) if krafter_image else ImageCatalog()
+        self.volumes = VolumeBuilder(client, state_dir)
+        self.addresses = AddressBook()
+        self.workers: dict[str, PodWorker] = {}
+        self._written: dict[str, str] = {}
+        self._hosts_written: dict[str, str] = {}
+        self._stop = threading.Event()
+        self._last_heartbeat = 0.0
+        server = urllib.parse.urlsplit(str(client.config.cluster.server))
+        host, port = server.hostname or HOST_IP, str(server.port or 443)
+        # What a Pod sees of the `kubernetes` Service: the API server itself (never a ClusterIP).
+        self.service_env = {
+            "KUBERNETES_SERVICE_HOST": host,
+            "KUBERNETES_SERVICE_PORT": port,
+            "KUBERNETES_SERVICE_PORT_HTTPS": port,
+            "KUBERNETES_PORT": f"tcp://{host}:{port}",
+            "KUBERNETES_PORT_443_TCP": f"tcp://{host}:{port}",
+        }
+        prepare_decoding()
+
+    # --- nodes -------------------------------------------------------------------------------
+    def _node_status(self, name: str) -> NodeStatus:
+        stamp = now_rfc3339()
+        capacity = {"cpu": "16", "memory": "64Gi", "pods": "110", "ephemeral-storage": "100Gi"}
+        return NodeStatus(
+            capacity=capacity,
+            allocatable=capacity,
+            conditions=[
+                NodeCondition(
+                    type="Ready",
+                    status="True",
+                    reason="KubeletReady",
+                    message="process kubelet is posting ready status",
+                    lastHeartbeatTime=stamp,
+                    lastTransitionTime=stamp,
+                ),  # type: ignore[arg-type]
+                *[
+                    NodeCondition(
+                        type=kind,
+                        status="False",
+                        reason=f"KubeletHas{reason}",
+                        lastHeartbeatTime=stamp,  # type: ignore[arg-type]
+                        lastTransitionTime=stamp,
+                    )  # type: ignore[arg-type]
+                    for kind, reason in (
+                        ("MemoryPressure", "SufficientMemory"),
+                        ("DiskPressure", "NoDiskPressure"),
+                        ("PIDPressure", "SufficientPID"),
+                    )
+                ],
+            ],
+            addresses=[NodeAddress(type="InternalIP", address=HOST_IP), NodeAddress(type="Hostname", address=name)],
+            nodeInfo=NodeSystemInfo(
+                architecture="amd64",
+                bootID="",
+                containerRuntimeVersion="process://1",
+                kernelVersion="",
+                kubeProxyVersion="",
+                kubeletVersion="v1.36.3",
+                machineID="",
+                operatingSystem="linux",
+                osImage="process kubelet",
+                systemUUID=name,
+            ),
+        )
+
+    def register_nodes(self) -> None:
+        for index, name in enumerate(self.node_names):
+            labels = {
+                "kubernetes.io/hostname": name,
+                "kubernetes.io/os": "linux",
+                "kubernetes.io/arch": "amd64",
+                "topology.kubernetes.io/zone": f"zone-{index % self.zones}",
+                PROVISIONED_LABEL: "true",
+            }
+            with contextlib.suppress(ApiError):
+                self.client.create(Node(metadata=ObjectMeta(name=name, labels=labels)))
+            self._heartbeat(name)
+            # The TaintNodesByCondition admission plugin marks new Nodes not-ready; the node
+            # lifecycle controller would lift it once Ready, and is not run here.
+            self.client.patch(Node, name, {"spec": {"taints": None}}, patch_type=PatchType.MERGE)
+        self._last_heartbeat = time.monotonic()
+
+    def _heartbeat(self, name: str) -> None:
+        self.client.patch(
+            Node.Status, name, {"status": self._node_status(name).to_dict()}, patch_type=PatchType.STRATEGIC
+        )
+
+    # --- volumes -----------------------------------------------------------------------------
+    def provision(self) -> None:
+        """A directory-backed PV for every unbound claim; the directory of a released one is removed."""
+        claims = {
+            (c.metadata.namespace, c.metadata.name): c for c in self.client.list(PersistentVolumeClaim, namespace="*")
+        }
+        for claim in claims.values():
+            if claim.spec.volumeName or claim.metadata.deletionTimestamp:
+                continue
+            self._bind(claim)
+        for volume in self.client.list(PersistentVolume, labels={PROVISIONED_LABEL: "true"}):
+            ref = volume.spec.claimRef
+            claim = claims.get((ref.namespace, ref.name)) if ref else None
+            if claim is None or claim.metadata.uid != ref.uid:
+                log.info("removing volume %s (its claim is gone)", volume.metadata.name)
+                shutil.rmtree(self.state_dir / "volumes" / volume.metadata.name, ignore_errors=True)
+                with contextlib.suppress(ApiError):
+                    # Released first: the pv-protection finalizer holds a Bound volume.
+                    self.client.patch(
+                        PersistentVolume.Status,
+                        volume.metadata.name,
+                        {"status": {"phase": "Released"}},
+                        patch_type=PatchType.MERGE,
+                    )
+                    self.client.delete(PersistentVolume, volume.metadata.name)
+
+    def _bind(self, claim: PersistentVolumeClaim) -> None:
+        name = f"pvc-{claim.metadata.uid}"
+        path = self.state_dir / "volumes" / name
+        path.mkdir(parents=True, exist_ok=True)
+        size = ((claim.spec.resources.requests or {}) if claim.spec.resources else {}).get("storage", "1Gi")
+        volume = PersistentVolume(
+            metadata=ObjectMeta(
+                name=name,
+                labels={PROVISIONED_LABEL: "true"},
+                annotations={"pv.kubernetes.io/provisioned-by": "process-kubelet"},
+            ),
+            spec=PersistentVolumeSpec(
+                capacity={"storage": size},
+                accessModes=claim.spec.accessModes or ["ReadWriteOnce"],
+                storageClassName=claim.spec.storageClassName or "",
+                persistentVolumeReclaimPolicy="Delete",
+                hostPath=HostPathVolumeSource(path=str(path), type="Directory"),
+                claimRef=ObjectReference(
+                    kind="PersistentVolumeClaim",
+                    apiVersion="v1",
+                    namespace=claim.metadata.namespace,
+                    name=claim.metadata.name,
+                    uid=claim.metadata.uid,
+                ),
+            ),
+        )
+        with contextlib.suppress(ApiError):
+            self.client.create(volume)
+        self.client.patch(PersistentVolume.Status, name, {"status": {"phase": "Bound"}}, patch_type=PatchType.MERGE)
+        namespace = claim.metadata.namespace
+        annotations = {"pv.kubernetes.io/bind-completed": "yes", "pv.kubernetes.io/bound-by-controller": "yes"}
+        self.client.patch(
+            PersistentVolumeClaim,
+            claim.metadata.name,
+            {"metadata": {"annotations": annotations}, "spec": {"volumeName": name}},
+            namespace=namespace,
+            patch_type=PatchType.MERGE,
+        )
+        status = {
+            "phase": "Bound",
+            "capacity": {"storage": size},
+            "accessModes": claim.spec.accessModes or ["ReadWriteOnce"],
+        }
+        self.client.patch(
+            PersistentVolumeClaim.Status,
+            claim.metadata.name,
+            {"status": status},
+            namespace=namespace,
+            patch_type=PatchType.MERGE,
+        )
+        log.info("bound claim %s/%s to %s", namespace, claim.metadata.name, name)
+
+    # --- pods --------------------------------------------------------------------------------
+    def _lookup(self, kind: str, name: str, namespace: str) -> dict[str, str] | None:
+        try:
+            if kind == "Secret":
+                found = self.client.get(Secret, name, namespace=namespace)
+                return {k: base64.b64decode(v).decode(errors="replace") for k, v in (found.data or {}).items()}
+            config = self.client.get(ConfigMap, name, namespace=namespace)
+            return dict(config.data or {})
+        except ApiError as exc:
+            if exc.status.code == 404:
+                return None
+            raise
+
+    def _worker(self, pod: dict[str, Any]) -> PodWorker:
+        metadata = pod["metadata"]
+        key = f"{metadata['namespace']}/{metadata['name']}"
+        base = self.state_dir / "pods" / f"{metadata['namespace']}_{metadata['name']}_{metadata['uid']}"
+        namespace = metadata["namespace"]
+        return PodWorker(
+            pod=pod,
+            ip=self.addresses.address(key),
+            host_ip=HOST_IP,
+            base=base,
+            volumes_builder=self.volumes,
+            catalog=self.catalog,
+            hosts_file=base / "hosts",
+            lookup=lambda kind, name: self._lookup(kind, name, namespace),
+            service_env=self.service_env,
+        )
+
+    def sync(self) -> None:
+        pods = [p.to_dict() for p in self.client.list(Pod, namespace="*")]
+        services = list(self.client.list(Service, namespace="*"))
+        mine = {p["metadata"]["uid"]: p for p in pods if p["spec"].get("nodeName") in self.node_names}
+        for uid, pod in mine.items():
+            deleting = pod["metadata"].get("deletionTimestamp") is not None
+            if (
+                uid not in self.workers
+                and not deleting
+                and pod.get("status", {}).get("phase") not in ("Succeeded", "Failed")
+            ):
+                worker = self._worker(pod)
+                worker.base.mkdir(parents=True, exist_ok=True)
+                self._write_hosts(worker, pods, services)
+                self.workers[uid] = worker
+                log.info("pod %s: starting on %s at %s", worker.key, pod["spec"]["nodeName"], worker.ip)
+                worker.start()
+            elif uid not in self.workers and deleting:  # nothing of it runs here (a kubelet restart)
+                with contextlib.suppress(ApiError):
+                    self.client.delete(Pod, pod["metadata"]["name"], namespace=pod["metadata"]["namespace"], grace_period=0)
+            elif uid in self.workers and deleting:
+                worker = self.workers[uid]
+                grace = pod["metadata"].get("deletionGracePeriodSeconds")
+                worker.stop(float(grace if grace is not None else pod["spec"].get("terminationGracePeriodSeconds", 30)))
+        for uid, worker in list(self.workers.items()):
+            if uid not in mine:  # removed without us (force delete): stop it at once
+                worker.stop(0)
+            if worker.stopped and (uid not in mine or mine[uid]["metadata"].get("deletionTimestamp")):
+                self._finish(uid, worker, mine.get(uid))
+        for uid, worker in self.workers.items():
+            self._write_hosts(worker, pods, services)
+            if uid in mine and not mine[uid]["metadata"].get("deletionTimestamp"):
+                self._write_status(worker, mine[uid])
+
+    def _finish(self, uid: str, worker: PodWorker, pod: dict[str, Any] | None) -> None:
+        del self.workers[uid]
+        self._written.pop(uid, None)
+        self._hosts_written.pop(uid, None)
+        if pod is not None:
+            with contextlib.suppress(ApiError):
+                self.client.delete(Pod, pod["metadata"]["name"], namespace=pod["metadata"]["namespace"], grace_period=0)
+        shutil.rmtree(worker.base, ignore_errors=True)
+        log.info("pod %s: removed", worker.key)
+
+    def _write_hosts(self, worker: PodWorker, pods: list[dict[str, Any]], services: list[Service]) -> None:
+        records = [
+            self._pod_record(p)
+            for p in pods
+            if p["metadata"]["uid"] in self.workers or p["metadata"]["uid"] == worker.uid
+        ]
+        service_records = [
+            dns.ServiceRecord(
+                namespace=s.metadata.namespace,
+                name=s.metadata.name,
+                selector=dict(s.spec.selector or {}),
+                headless=s.spec.clusterIP == "None",
+                publish_not_ready=bool(s.spec.publishNotReadyAddresses),
+            )
+            for s in services
+            if s.spec is not None
+        ]
+        spec, metadata = worker.pod["spec"], worker.pod["metadata"]
+        text = dns.hosts_file(
+            namespace=metadata["namespace"],
+            ip=worker.ip,
+            hostname=spec.get("hostname") or metadata["name"],
+            subdomain=spec.get("subdomain"),
+            entries=dns.cluster_entries([r for r in records if r is not None], service_records),
+        )
+        if self._hosts_written.get(worker.uid) != text:
+            # In place, not renamed: every container of the Pod has this very file bind-mounted.
+            with worker.hosts_file.open("w") as handle:
+                handle.write(text)
+            self._hosts_written[worker.uid] = text
+
+    def _pod_record(self, pod: dict[str, Any]) -> dns.PodRecord | None:
+        worker = self.workers.get(pod["metadata"]["uid"])
+        if worker is None:
+            return None
+        ready = any(
+            c.get("type") == "Ready" and c.get("status") == "True"
+            for c in (pod.get("status") or {}).get("conditions") or []
+        )
+        return dns.PodRecord(
+            namespace=pod["metadata"]["namespace"],
+            name=pod["metadata"]["name"],
+            ip=worker.ip,
+            ready=ready and not worker.stopped,
+            labels=pod["metadata"].get("labels") or {},
+            hostname=pod["spec"].get("hostname"),
+            subdomain=pod["spec"].get("subdomain"),
+        )
+
+    def _write_status(self, worker: PodWorker, pod: dict[str, Any]) -> None:
+        gates = {c["type"]: c["status"] for c in (pod.get("status") or {}).get("conditions") or []}
+        status = worker.status(gates)
+        text = json.dumps(status, sort_keys=True)
+        if self._written.get(worker.uid) == text:
+            return
+        self.client.patch(
+            Pod.Status,
+            pod["metadata"]["name"],
+            {"status": status},
+            namespace=pod["metadata"]["namespace"],
+            patch_type=PatchType.STRATEGIC,
+        )
+        self._written[worker.uid] = text
+
+    # --- the loop ----------------------------------------------------------------------------
+    def run(self) -> None:
+        self.register_nodes()
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                self.provision()
+                self.sync()
+                if started - self._last_heartbeat > HEARTBEAT_SECONDS:
+                    for name in self.node_names:
+                        self._heartbeat(name)
+                    self._last_heartbeat = started
+            except Exception as exc:  # the API server may be away: keep every Pod running as it is
+                log.warning("sync failed (Pods keep running): %s", exc)
+            self._stop.wait(max(0.0, SYNC_SECONDS - (time.monotonic() - started)))
+        self.shutdown()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def shutdown(self) -> None:
+        for worker in self.workers.values():
+            worker.stop(SHUTDOWN_GRACE)
+        for worker in self.workers.values():
+            worker.wait_stopped(SHUTDOWN_GRACE + 35)
+        self.workers.clear()
