@@ -7,6 +7,9 @@ is a JSON summary the test reads from the Pod's log.
   produce: an idempotent acks=all producer writing sequence numbers for --seconds (or --count),
            recording which were acknowledged.
   consume: reads the topic from the beginning until --idle seconds pass with nothing new.
+  cluster: the broker ids and topics Kafka reports.
+A producer also stops early when /control/stop appears (a ConfigMap the test creates), so a
+test can run it exactly as long as a roll or an outage lasts.
 """
 
 import argparse
@@ -68,6 +71,8 @@ def produce(args):
     interval = 1.0 / args.rate
     next_send = time.monotonic()
     while sequence < args.count and (args.seconds <= 0 or time.monotonic() < deadline):
+        if sequence % 100 == 0 and os.path.exists("/control/stop"):
+            break
         future = producer.send(args.topic, value=str(sequence).encode(), key=str(sequence % 16).encode())
         future.add_callback(lambda _m, n=sequence: acked.add(n))
         future.add_errback(lambda e, n=sequence: failed.append([n, repr(e)]))
@@ -109,11 +114,22 @@ def consume(args):
     print(json.dumps({"consumed": ranges(seen), "consumed_count": len(seen), "duplicates": duplicates}), flush=True)
 
 
+def cluster(args):
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(**security(args))
+    described = admin.describe_cluster()
+    brokers = sorted(b["node_id"] for b in described["brokers"])
+    topics = sorted(admin.list_topics())
+    admin.close()
+    print(json.dumps({"brokers": brokers, "topics": topics}), flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["produce", "consume"])
+    parser.add_argument("mode", choices=["produce", "consume", "cluster"])
     parser.add_argument("--bootstrap", required=True)
-    parser.add_argument("--topic", required=True)
+    parser.add_argument("--topic", default="")
     parser.add_argument("--tls", action="store_true")
     parser.add_argument("--user-cert", action="store_true")
     parser.add_argument("--scram", default=None)
@@ -123,7 +139,7 @@ def main():
     parser.add_argument("--idle", type=float, default=20)
     parser.add_argument("--client-id", default="krafter-test-client")
     args = parser.parse_args()
-    (produce if args.mode == "produce" else consume)(args)
+    {"produce": produce, "consume": consume, "cluster": cluster}[args.mode](args)
     return 0
 
 

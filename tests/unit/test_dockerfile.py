@@ -49,3 +49,20 @@ def test_metrics_jars_come_from_the_committed_pom() -> None:
     copies = [rest for keyword, rest in instructions() if keyword == "COPY"]
     assert "src/krafter/kafka/metrics-libs.pom.xml /build/pom.xml" in copies
     assert (Path(__file__).resolve().parents[2] / "src/krafter/kafka/metrics-libs.pom.xml").is_file()
+
+
+def test_the_chart_the_manifests_and_the_operator_name_one_image() -> None:
+    import yaml
+
+    from krafter._version import __version__
+    from krafter.core import images
+    from krafter.render.pods import DEFAULT_OPERATOR_IMAGE
+
+    root = Path(__file__).resolve().parents[2]
+    values = yaml.safe_load((root / "charts" / "krafter" / "values.yaml").read_text())
+    chart = yaml.safe_load((root / "charts" / "krafter" / "Chart.yaml").read_text())
+    manifests = (root / "install" / "operator" / "020-krafter-operator.yaml").read_text()
+    assert values["image"]["repository"] == images.OPERATOR_REPOSITORY
+    assert chart["appVersion"] == __version__
+    assert DEFAULT_OPERATOR_IMAGE == images.operator_image() == f"{images.OPERATOR_REPOSITORY}:{__version__}"
+    assert f"image: {images.operator_image()}" in manifests

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from lightkube import ApiError, Client
 from lightkube.generic_resource import create_namespaced_resource
@@ -119,6 +119,30 @@ class PodCluster:
 
         wait_for(f"Kafka {namespace}/{name} Ready", ready, timeout, interval=2)
 
+    def kafka_pods(self, namespace: str, cluster: str) -> dict[str, Any]:
+        pods: list[Any] = list(self.client.list(Pod, namespace=namespace, labels={"strimzi.io/cluster": cluster}))
+        return {p.metadata.name: p for p in pods if p.metadata.name.startswith(f"{cluster}-")}
+
+    @staticmethod
+    def is_ready(pod: Any) -> bool:
+        return any(c.type == "Ready" and c.status == "True" for c in (pod.status.conditions or []))
+
+    def container_pid(self, namespace: str, name: str) -> int:
+        """The main process of a Pod's first container (the kubelet reports `process://PID`)."""
+        pod: Any = self.client.get(Pod, name, namespace=namespace)
+        return int(pod.status.containerStatuses[0].containerID.removeprefix("process://"))
+
+    def active_controller(self, namespace: str, cluster: str) -> str:
+        """The Pod whose node most recently became the quorum leader, from the nodes' own logs."""
+        latest: tuple[str, str] | None = None
+        for name in self.kafka_pods(namespace, cluster):
+            for line in self.pod_log(namespace, name, "kafka").splitlines():
+                if "Completed transition to Leader(" in line and (latest is None or line[:23] > latest[0]):
+                    latest = (line[:23], name)
+        if latest is None:
+            raise AssertionError("no node logged becoming the quorum leader")
+        return latest[1]
+
     # --- Pods and their logs ---------------------------------------------------------------
     def pod_log(self, namespace: str, name: str, container: str | None = None) -> str:
         found = sorted(self.kubelet_dir.glob(f"pods/{namespace}_{name}_*/containers/{container or '*'}/container.log"))
@@ -144,8 +168,14 @@ class PodCluster:
                     data={"kafka_client.py": script.read_text()},
                 )
             )
-        volumes: list[dict[str, Any]] = [{"name": "script", "configMap": {"name": "kafka-client"}}]
-        mounts: list[dict[str, Any]] = [{"name": "script", "mountPath": "/scripts"}]
+        volumes: list[dict[str, Any]] = [
+            {"name": "script", "configMap": {"name": "kafka-client"}},
+            {"name": "control", "configMap": {"name": f"{name}-control", "optional": True}},
+        ]
+        mounts: list[dict[str, Any]] = [
+            {"name": "script", "mountPath": "/scripts"},
+            {"name": "control", "mountPath": "/control"},
+        ]
         env: list[dict[str, Any]] = []
         if ca_secret:
             volumes.append(
@@ -175,14 +205,20 @@ class PodCluster:
                 "volumes": volumes,
             },
         }  # fmt: skip
-        self.client.create(Pod.from_dict(pod))
+        self.client.create(cast(Pod, Pod.from_dict(pod)))
         if not wait:
             return {}
         return self.client_result(namespace, name, timeout)
 
+    def stop_client(self, namespace: str, name: str) -> None:
+        """Ask a producer to finish (it checks /control/stop, refreshed within seconds)."""
+        control = ObjectMeta(name=f"{name}-control", namespace=namespace)
+        self.client.create(ConfigMap(metadata=control, data={"stop": "1"}))
+
     def client_result(self, namespace: str, name: str, timeout: float = 300) -> dict[str, Any]:
         def ended() -> str | None:
-            phase = self.client.get(Pod, name, namespace=namespace).status.phase
+            pod: Any = self.client.get(Pod, name, namespace=namespace)
+            phase = pod.status.phase
             return phase if phase in ("Succeeded", "Failed") else None
 
         phase = wait_for(f"client Pod {name}", ended, timeout)

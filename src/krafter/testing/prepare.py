@@ -15,6 +15,10 @@ from krafter.kafka import dist
 from krafter.testing import kube_binaries
 
 
+POD_TIER_KAFKA_VERSIONS = ("4.3.1",)
+"""Strimzi's examples name 4.3.1 (Strimzi 1.2's default); the process kubelet runs their Pods on it."""
+
+
 def _say(message: str) -> None:
     print(f"[prepare] {message}", file=sys.stderr, flush=True)
 
@@ -24,6 +28,9 @@ def main() -> int:
     try:
         kafka = dist.resolve(progress=_say)
         _say(f"Kafka {kafka.version} ({kafka.origin}): {kafka.libs_dir}")
+        for version in POD_TIER_KAFKA_VERSIONS:
+            other = dist.resolve(version, progress=_say)
+            _say(f"Kafka {other.version} for apache/kafka:{version} Pods: {other.libs_dir}")
         binaries = kube_binaries.ensure(progress=_say)
         _say(f"kube {binaries.kube_version}, etcd {binaries.etcd_version}: {binaries.kube_apiserver.parent}")
     except EnvironmentProblem as exc:

@@ -20,18 +20,9 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from lightkube import ApiError, Client
-from lightkube.models.core_v1 import (
-    HostPathVolumeSource,
-    NodeAddress,
-    NodeCondition,
-    NodeStatus,
-    NodeSystemInfo,
-    ObjectReference,
-    PersistentVolumeSpec,
-)
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import ConfigMap, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service
 from lightkube.types import PatchType
@@ -98,50 +89,36 @@ class Kubelet:
         prepare_decoding()
 
     # --- nodes -------------------------------------------------------------------------------
-    def _node_status(self, name: str) -> NodeStatus:
+    def _node_status(self, name: str) -> dict[str, Any]:
         stamp = now_rfc3339()
         capacity = {"cpu": "16", "memory": "64Gi", "pods": "110", "ephemeral-storage": "100Gi"}
-        return NodeStatus(
-            capacity=capacity,
-            allocatable=capacity,
-            conditions=[
-                NodeCondition(
-                    type="Ready",
-                    status="True",
-                    reason="KubeletReady",
-                    message="process kubelet is posting ready status",
-                    lastHeartbeatTime=stamp,
-                    lastTransitionTime=stamp,
-                ),  # type: ignore[arg-type]
-                *[
-                    NodeCondition(
-                        type=kind,
-                        status="False",
-                        reason=f"KubeletHas{reason}",
-                        lastHeartbeatTime=stamp,  # type: ignore[arg-type]
-                        lastTransitionTime=stamp,
-                    )  # type: ignore[arg-type]
-                    for kind, reason in (
-                        ("MemoryPressure", "SufficientMemory"),
-                        ("DiskPressure", "NoDiskPressure"),
-                        ("PIDPressure", "SufficientPID"),
-                    )
-                ],
-            ],
-            addresses=[NodeAddress(type="InternalIP", address=HOST_IP), NodeAddress(type="Hostname", address=name)],
-            nodeInfo=NodeSystemInfo(
-                architecture="amd64",
-                bootID="",
-                containerRuntimeVersion="process://1",
-                kernelVersion="",
-                kubeProxyVersion="",
-                kubeletVersion="v1.36.3",
-                machineID="",
-                operatingSystem="linux",
-                osImage="process kubelet",
-                systemUUID=name,
-            ),
+        pressures = (
+            ("MemoryPressure", "SufficientMemory"),
+            ("DiskPressure", "NoDiskPressure"),
+            ("PIDPressure", "SufficientPID"),
         )
+        conditions = [
+            {"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "process kubelet is ready"},
+            *({"type": kind, "status": "False", "reason": f"KubeletHas{reason}"} for kind, reason in pressures),
+        ]
+        return {
+            "capacity": capacity,
+            "allocatable": capacity,
+            "conditions": [{**c, "lastHeartbeatTime": stamp, "lastTransitionTime": stamp} for c in conditions],
+            "addresses": [{"type": "InternalIP", "address": HOST_IP}, {"type": "Hostname", "address": name}],
+            "nodeInfo": {
+                "architecture": "amd64",
+                "bootID": "",
+                "containerRuntimeVersion": "process://1",
+                "kernelVersion": "",
+                "kubeProxyVersion": "",
+                "kubeletVersion": "v1.36.3",
+                "machineID": "",
+                "operatingSystem": "linux",
+                "osImage": "process kubelet",
+                "systemUUID": name,
+            },
+        }
 
     def register_nodes(self) -> None:
         for index, name in enumerate(self.node_names):
@@ -161,87 +138,79 @@ class Kubelet:
         self._last_heartbeat = time.monotonic()
 
     def _heartbeat(self, name: str) -> None:
-        self.client.patch(
-            Node.Status, name, {"status": self._node_status(name).to_dict()}, patch_type=PatchType.STRATEGIC
-        )
+        self.client.patch(Node.Status, name, {"status": self._node_status(name)}, patch_type=PatchType.STRATEGIC)
 
     # --- volumes -----------------------------------------------------------------------------
+    def _list(self, kind: Any, **selection: Any) -> list[dict[str, Any]]:
+        return [item.to_dict() for item in self.client.list(kind, **selection)]
+
     def provision(self) -> None:
         """A directory-backed PV for every unbound claim; the directory of a released one is removed."""
         claims = {
-            (c.metadata.namespace, c.metadata.name): c for c in self.client.list(PersistentVolumeClaim, namespace="*")
+            (c["metadata"]["namespace"], c["metadata"]["name"]): c
+            for c in self._list(PersistentVolumeClaim, namespace="*")
         }
         for claim in claims.values():
-            if claim.spec.volumeName or claim.metadata.deletionTimestamp:
-                continue
-            self._bind(claim)
-        for volume in self.client.list(PersistentVolume, labels={PROVISIONED_LABEL: "true"}):
-            ref = volume.spec.claimRef
-            claim = claims.get((ref.namespace, ref.name)) if ref else None
-            if claim is None or claim.metadata.uid != ref.uid:
-                log.info("removing volume %s (its claim is gone)", volume.metadata.name)
-                shutil.rmtree(self.state_dir / "volumes" / volume.metadata.name, ignore_errors=True)
-                with contextlib.suppress(ApiError):
-                    # Released first: the pv-protection finalizer holds a Bound volume.
-                    self.client.patch(
-                        PersistentVolume.Status,
-                        volume.metadata.name,
-                        {"status": {"phase": "Released"}},
-                        patch_type=PatchType.MERGE,
-                    )
-                    self.client.delete(PersistentVolume, volume.metadata.name)
+            if not claim["spec"].get("volumeName") and not claim["metadata"].get("deletionTimestamp"):
+                self._bind(claim)
+        for volume in self._list(PersistentVolume, labels={PROVISIONED_LABEL: "true"}):
+            ref = volume["spec"].get("claimRef") or {}
+            owner = claims.get((ref.get("namespace"), ref.get("name")))
+            if owner is None or owner["metadata"]["uid"] != ref.get("uid"):
+                self._release(str(volume["metadata"]["name"]))
 
-    def _bind(self, claim: PersistentVolumeClaim) -> None:
-        name = f"pvc-{claim.metadata.uid}"
+    def _release(self, name: str) -> None:
+        log.info("removing volume %s (its claim is gone)", name)
+        shutil.rmtree(self.state_dir / "volumes" / name, ignore_errors=True)
+        with contextlib.suppress(ApiError):
+            # Released first: the pv-protection finalizer holds a Bound volume.
+            self.client.patch(
+                PersistentVolume.Status, name, {"status": {"phase": "Released"}}, patch_type=PatchType.MERGE
+            )
+            self.client.delete(PersistentVolume, name)
+
+    def _bind(self, claim: dict[str, Any]) -> None:
+        metadata, spec = claim["metadata"], claim["spec"]
+        namespace, claim_name = str(metadata["namespace"]), str(metadata["name"])
+        name = f"pvc-{metadata['uid']}"
         path = self.state_dir / "volumes" / name
         path.mkdir(parents=True, exist_ok=True)
-        size = ((claim.spec.resources.requests or {}) if claim.spec.resources else {}).get("storage", "1Gi")
-        volume = PersistentVolume(
-            metadata=ObjectMeta(
-                name=name,
-                labels={PROVISIONED_LABEL: "true"},
-                annotations={"pv.kubernetes.io/provisioned-by": "process-kubelet"},
-            ),
-            spec=PersistentVolumeSpec(
-                capacity={"storage": size},
-                accessModes=claim.spec.accessModes or ["ReadWriteOnce"],
-                storageClassName=claim.spec.storageClassName or "",
-                persistentVolumeReclaimPolicy="Delete",
-                hostPath=HostPathVolumeSource(path=str(path), type="Directory"),
-                claimRef=ObjectReference(
-                    kind="PersistentVolumeClaim",
-                    apiVersion="v1",
-                    namespace=claim.metadata.namespace,
-                    name=claim.metadata.name,
-                    uid=claim.metadata.uid,
-                ),
-            ),
-        )
-        with contextlib.suppress(ApiError):
-            self.client.create(volume)
-        self.client.patch(PersistentVolume.Status, name, {"status": {"phase": "Bound"}}, patch_type=PatchType.MERGE)
-        namespace = claim.metadata.namespace
-        annotations = {"pv.kubernetes.io/bind-completed": "yes", "pv.kubernetes.io/bound-by-controller": "yes"}
-        self.client.patch(
-            PersistentVolumeClaim,
-            claim.metadata.name,
-            {"metadata": {"annotations": annotations}, "spec": {"volumeName": name}},
-            namespace=namespace,
-            patch_type=PatchType.MERGE,
-        )
-        status = {
-            "phase": "Bound",
-            "capacity": {"storage": size},
-            "accessModes": claim.spec.accessModes or ["ReadWriteOnce"],
+        size = ((spec.get("resources") or {}).get("requests") or {}).get("storage", "1Gi")
+        modes = spec.get("accessModes") or ["ReadWriteOnce"]
+        volume = {
+            "apiVersion": "v1",
+            "kind": "PersistentVolume",
+            "metadata": {
+                "name": name,
+                "labels": {PROVISIONED_LABEL: "true"},
+                "annotations": {"pv.kubernetes.io/provisioned-by": "process-kubelet"},
+            },
+            "spec": {
+                "capacity": {"storage": size},
+                "accessModes": modes,
+                "storageClassName": spec.get("storageClassName") or "",
+                "persistentVolumeReclaimPolicy": "Delete",
+                "hostPath": {"path": str(path), "type": "Directory"},
+                "claimRef": {
+                    "kind": "PersistentVolumeClaim",
+                    "apiVersion": "v1",
+                    "namespace": namespace,
+                    "name": claim_name,
+                    "uid": metadata["uid"],
+                },
+            },
         }
+        with contextlib.suppress(ApiError):
+            self.client.create(cast(PersistentVolume, PersistentVolume.from_dict(volume)))
+        self.client.patch(PersistentVolume.Status, name, {"status": {"phase": "Bound"}}, patch_type=PatchType.MERGE)
+        annotations = {"pv.kubernetes.io/bind-completed": "yes", "pv.kubernetes.io/bound-by-controller": "yes"}
+        bound = {"metadata": {"annotations": annotations}, "spec": {"volumeName": name}}
+        self.client.patch(PersistentVolumeClaim, claim_name, bound, namespace=namespace, patch_type=PatchType.MERGE)
+        status = {"status": {"phase": "Bound", "capacity": {"storage": size}, "accessModes": modes}}
         self.client.patch(
-            PersistentVolumeClaim.Status,
-            claim.metadata.name,
-            {"status": status},
-            namespace=namespace,
-            patch_type=PatchType.MERGE,
+            PersistentVolumeClaim.Status, claim_name, status, namespace=namespace, patch_type=PatchType.MERGE
         )
-        log.info("bound claim %s/%s to %s", namespace, claim.metadata.name, name)
+        log.info("bound claim %s/%s to %s", namespace, claim_name, name)
 
     # --- pods --------------------------------------------------------------------------------
     def _lookup(self, kind: str, name: str, namespace: str) -> dict[str, str] | None:
@@ -275,7 +244,7 @@ class Kubelet:
 
     def sync(self) -> None:
         pods = [p.to_dict() for p in self.client.list(Pod, namespace="*")]
-        services = list(self.client.list(Service, namespace="*"))
+        services = self._list(Service, namespace="*")
         mine = {p["metadata"]["uid"]: p for p in pods if p["spec"].get("nodeName") in self.node_names}
         for uid, pod in mine.items():
             deleting = pod["metadata"].get("deletionTimestamp") is not None
@@ -292,7 +261,8 @@ class Kubelet:
                 worker.start()
             elif uid not in self.workers and deleting:  # nothing of it runs here (a kubelet restart)
                 with contextlib.suppress(ApiError):
-                    self.client.delete(Pod, pod["metadata"]["name"], namespace=pod["metadata"]["namespace"], grace_period=0)
+                    metadata = pod["metadata"]
+                    self.client.delete(Pod, metadata["name"], namespace=metadata["namespace"], grace_period=0)
             elif uid in self.workers and deleting:
                 worker = self.workers[uid]
                 grace = pod["metadata"].get("deletionGracePeriodSeconds")
@@ -317,7 +287,7 @@ class Kubelet:
         shutil.rmtree(worker.base, ignore_errors=True)
         log.info("pod %s: removed", worker.key)
 
-    def _write_hosts(self, worker: PodWorker, pods: list[dict[str, Any]], services: list[Service]) -> None:
+    def _write_hosts(self, worker: PodWorker, pods: list[dict[str, Any]], services: list[dict[str, Any]]) -> None:
         records = [
             self._pod_record(p)
             for p in pods
@@ -325,14 +295,13 @@ class Kubelet:
         ]
         service_records = [
             dns.ServiceRecord(
-                namespace=s.metadata.namespace,
-                name=s.metadata.name,
-                selector=dict(s.spec.selector or {}),
-                headless=s.spec.clusterIP == "None",
-                publish_not_ready=bool(s.spec.publishNotReadyAddresses),
+                namespace=s["metadata"]["namespace"],
+                name=s["metadata"]["name"],
+                selector=dict(s["spec"].get("selector") or {}),
+                headless=s["spec"].get("clusterIP") == "None",
+                publish_not_ready=bool(s["spec"].get("publishNotReadyAddresses")),
             )
             for s in services
-            if s.spec is not None
         ]
         spec, metadata = worker.pod["spec"], worker.pod["metadata"]
         text = dns.hosts_file(

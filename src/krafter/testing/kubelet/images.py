@@ -10,6 +10,7 @@ Maven Central like every other Kafka the project runs) at the image's own `/opt/
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,10 +58,9 @@ def _python_mounts() -> tuple[Mount, ...]:
 
 def krafter_runtime() -> ImageRuntime:
     mounts = list(_python_mounts())
-    try:
+    # Only Pods with metrics need them; without them, their init container says what is missing.
+    with contextlib.suppress(EnvironmentProblem):
         mounts.append(Mount(str(metrics_libs.resolve()), "/opt/krafter/metrics"))
-    except EnvironmentProblem:
-        pass  # only Pods with metrics need them; their init container then says what is missing
     return ImageRuntime(
         mounts=tuple(mounts),
         env={

@@ -70,7 +70,7 @@ def run_probe(spec: dict[str, Any], container: dict[str, Any], ip: str, pid: int
             headers = {h["name"]: h["value"] for h in get.get("httpHeaders") or []}
             request = urllib.request.Request(url, headers=headers)
             with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
-                return 200 <= response.status < 400
+                return bool(200 <= response.status < 400)
         if "exec" in spec:
             if pid is None:
                 return False

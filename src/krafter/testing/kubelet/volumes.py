@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from lightkube import ApiError, Client
-from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.models.authentication_v1 import BoundObjectReference, TokenRequestSpec
+from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import ConfigMap, PersistentVolume, PersistentVolumeClaim, Secret, ServiceAccount
 
 from krafter.testing.kubelet import fieldpaths
@@ -144,13 +144,13 @@ class VolumeBuilder:
                 boundObjectRef=BoundObjectReference(
                     kind="Pod", apiVersion="v1", name=metadata["name"], uid=metadata["uid"]
                 ),
-            )
+            ),
         )
         account = pod["spec"].get("serviceAccountName") or "default"
         answer = self.client.create(request, name=account, namespace=metadata["namespace"])
-        issued = answer.status
-        lifetime = float(answer.spec.expirationSeconds or 3600)
-        return issued.token.encode(), lifetime
+        issued = answer.to_dict()
+        lifetime = float(issued["spec"].get("expirationSeconds") or 3600)
+        return str(issued["status"]["token"]).encode(), lifetime
 
     def claim_path(self, namespace: str, claim: str) -> Path:
         found = self._get(PersistentVolumeClaim, claim, namespace, optional=False, what="PersistentVolumeClaim")
