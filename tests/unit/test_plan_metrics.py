@@ -67,7 +67,8 @@ def _properties(plan: ClusterPlan) -> dict[str, str]:
 def test_jmx_exporter_node_files_name_the_agent_endpoint_and_carry_the_configmap_rules() -> None:
     plan = _plan(_kafka(metricsConfig=EXPORTER), {("kafka-metrics", "rules.yml"): RULES})
     files = node_files.config_files(plan, plan.nodes[0])
-    assert files[node_files.METRICS] == "jmx-exporter 0.0.0.0:9404\n"
+    # The start script puts the Pod's own address in place of the placeholder.
+    assert files[node_files.METRICS] == "jmx-exporter ${KRAFTER_POD_IP}:9404\n"
     assert files[node_files.METRICS_CONFIG] == RULES
 
 
@@ -113,7 +114,7 @@ def test_strimzi_reporter_keeps_the_jmx_reporter_and_serves_the_allow_list() -> 
     props = _properties(_plan(_kafka(metricsConfig=reporter)))
     assert props["metric.reporters"] == f"{metrics.JMX_REPORTER},{metrics.KAFKA_REPORTER}"
     assert props["kafka.metrics.reporters"] == metrics.YAMMER_REPORTER
-    assert props["prometheus.metrics.reporter.listener"] == "http://0.0.0.0:9404"
+    assert props["prometheus.metrics.reporter.listener"] == "http://${KRAFTER_POD_IP}:9404"
     assert props["prometheus.metrics.reporter.allowlist"] == "kafka_server.*,kafka_log.*"
 
 
