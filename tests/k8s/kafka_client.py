@@ -119,7 +119,7 @@ def cluster(args):
 
     admin = KafkaAdminClient(**security(args))
     described = admin.describe_cluster()
-    brokers = sorted(b["node_id"] for b in described["brokers"])
+    brokers = sorted(b["broker_id"] for b in described["brokers"])
     topics = sorted(admin.list_topics())
     admin.close()
     print(json.dumps({"brokers": brokers, "topics": topics}), flush=True)
