@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from lightkube.resources.apps_v1 import Deployment
-from lightkube.resources.core_v1 import Pod
+from lightkube.resources.core_v1 import PersistentVolume, Pod
 
-from krafter.testing.pod_cluster import PodCluster, numbers
+from krafter.testing.pod_cluster import PodCluster, numbers, wait_for
 
 pytestmark = pytest.mark.k8s
 
@@ -64,3 +64,23 @@ def test_a_client_pod_produces_and_consumes_through_the_bootstrap_service(
     consumed = pod_cluster.run_client(legacy, f"consume-{listener}", ["consume", *common, "--idle", "10"], ca_secret=ca)
     assert produced["acked_count"] == 200
     assert numbers(produced["acked"]) <= numbers(consumed["consumed"])
+
+
+def test_deleting_the_namespace_stops_every_process_and_leaves_no_pod_directory_or_volume(
+    pod_cluster: PodCluster, legacy: str
+) -> None:
+    volumes = {
+        pv.metadata.name for pv in pod_cluster.client.list(PersistentVolume) if pv.spec.claimRef.namespace == legacy
+    }
+    assert len(volumes) == 6
+    pids = [pod_cluster.container_pid(legacy, name) for name in pod_cluster.kafka_pods(legacy, "my-cluster")]
+    pod_cluster.kubectl("delete", "namespace", legacy, "--wait=true", "--timeout=240s")
+
+    def gone() -> bool:
+        running = [pid for pid in pids if Path(f"/proc/{pid}").exists()]
+        directories = list(pod_cluster.kubelet_dir.glob(f"pods/{legacy}_*"))
+        left = [name for name in volumes if (pod_cluster.kubelet_dir / "volumes" / name).exists()]
+        return not running and not directories and not left
+
+    wait_for("no process, Pod directory or volume of the namespace left", gone, 120, 2)
+    assert not [pv for pv in pod_cluster.client.list(PersistentVolume) if pv.metadata.name in volumes]

@@ -238,7 +238,11 @@ class ControlPlane:
         proc = next(p for p in self._procs if p.name == "kube-apiserver")
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.popen.pid, signal.SIGTERM)
-        proc.popen.wait(timeout=30)
+        try:
+            proc.popen.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # it drains watches for a while: an outage need not wait
+            os.killpg(proc.popen.pid, signal.SIGKILL)
+            proc.popen.wait(timeout=30)
         proc.log.close()
         self._procs.remove(proc)
         self._apiserver_command = proc.popen.args
