@@ -10,9 +10,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from krafter.api.base import Default, Model, OpenModel
+from krafter.api.base import Default, Model, OpenModel, Rule
 
 QUANTITY_PATTERN = r"^([0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$"
+"""Strimzi's loose pattern for emptyDir size limits."""
+KUBERNETES_QUANTITY_PATTERN = (
+    r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"
+)
+"""Kubernetes' resource.Quantity syntax (as in Strimzi's CRDs): `memory: 5GiFooBar` never reaches a Pod."""
+Quantity = int | Annotated[str, Field(pattern=KUBERNETES_QUANTITY_PATTERN)]
 HEAP_PATTERN = r"^[0-9]+[mMgG]?$"
 
 
@@ -125,9 +131,9 @@ class ResourceRequirements(Model):
 
     claims: list[ResourceClaim] | None = None
     """Dynamic resource claims used by the container."""
-    limits: dict[str, int | str] | None = None
+    limits: dict[str, Quantity] | None = None
     """Upper bounds, e.g. `{cpu: "2", memory: 4Gi}`; the JVM heap is sized from the memory limit."""
-    requests: dict[str, int | str] | None = None
+    requests: dict[str, Quantity] | None = None
     """Guaranteed resources used for scheduling, e.g. `{cpu: "1", memory: 4Gi}`."""
 
 
@@ -181,8 +187,29 @@ class ExternalLogging(Model):
 Logging = Annotated[InlineLogging | ExternalLogging, Field(discriminator="type")]
 
 
+def _has_config_map_key(value_from: ExternalConfigurationReference | None) -> bool:
+    selector = value_from.config_map_key_ref if value_from is not None else None
+    return selector is not None and bool(selector.name) and bool(selector.key)
+
+
 class JmxPrometheusExporterMetrics(Model):
     """Prometheus metrics through the JMX exporter Java agent (rules from a ConfigMap)."""
+
+    rules = (
+        Rule(
+            lambda metrics: metrics.value_from is not None,
+            "valueFrom property is required",
+            fix="point valueFrom.configMapKeyRef at the ConfigMap key holding the exporter's rules "
+            "(Krafter does not invent rules for you)",
+            cel="self.type != 'jmxPrometheusExporter' || has(self.valueFrom)",
+        ),
+        Rule(
+            lambda metrics: metrics.value_from is None or _has_config_map_key(metrics.value_from),
+            "needs a configMapKeyRef with a name and a key",
+            field="valueFrom.configMapKeyRef",
+            fix="name the ConfigMap and the key holding the exporter's YAML rules",
+        ),
+    )
 
     type: Literal["jmxPrometheusExporter"]
     """JMX Prometheus exporter."""

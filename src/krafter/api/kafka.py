@@ -11,7 +11,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
 
-from krafter.api.base import V1BETA2, Default, Model, OpenModel, only_in
+from krafter.api.base import V1BETA2, Default, Model, OpenModel, Rule, only_in
 from krafter.api.common import (
     CertificateAuthority,
     Condition,
@@ -27,6 +27,7 @@ from krafter.api.common import (
     Probe,
     ResourceRequirements,
     ResourceTemplate,
+    StrimziMetricsReporter,
 )
 from krafter.api.listeners import GenericKafkaListener
 from krafter.api.storage import Storage
@@ -80,6 +81,23 @@ Authorization = Annotated[
 
 class Rack(Model):
     """Rack awareness: replicas of a partition are spread over racks (zones)."""
+
+    rules = (
+        Rule(
+            lambda rack: rack.type != "topology-label" or bool(rack.topology_key),
+            "topologyKey property is required",
+            field="topologyKey",
+            fix="name the node label holding the zone, e.g. topology.kubernetes.io/zone",
+            cel="self.type != 'topology-label' || (has(self.topologyKey) && self.topologyKey != '')",
+        ),
+        Rule(
+            lambda rack: rack.type != "environment-variable" or bool(rack.env_var_name),
+            "envVarName property is required",
+            field="envVarName",
+            fix="name the environment variable holding the rack",
+            cel="self.type != 'environment-variable' || (has(self.envVarName) && self.envVarName != '')",
+        ),
+    )
 
     type: Literal["topology-label", "environment-variable"] = Default("topology-label")
     """Where the rack id comes from: a label of the Kubernetes node, or an environment variable."""
@@ -337,12 +355,24 @@ class EntityOperatorSpec(Model):
 class CruiseControlSpec(OpenModel):
     """Cruise Control settings (accepted for compatibility; Krafter rebalances without it)."""
 
+    rules = (
+        Rule(
+            lambda spec: not isinstance(spec.metrics_config, StrimziMetricsReporter),
+            "value type not supported: Cruise Control metrics can only use jmxPrometheusExporter",
+            field="metricsConfig.type",
+            fix="use type: jmxPrometheusExporter with valueFrom, or remove metricsConfig",
+            cel="!has(self.metricsConfig) || self.metricsConfig.type != 'strimziMetricsReporter'",
+        ),
+    )
+
     image: str | None = None
     """Cruise Control image."""
     config: dict[str, Any] | None = None
     """Cruise Control configuration."""
     resources: ResourceRequirements | None = None
     """Container resources."""
+    metrics_config: MetricsConfig | None = None
+    """Prometheus metrics of Cruise Control (only `jmxPrometheusExporter`)."""
 
 
 class KafkaExporterSpec(OpenModel):

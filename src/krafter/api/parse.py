@@ -6,6 +6,7 @@ verdict everywhere. Nothing but `InvalidResource` escapes for bad input, whateve
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ import pydantic
 import yaml
 from pydantic_core import ErrorDetails
 
+from krafter.api import validation
 from krafter.api.base import ALL_VERSIONS, API_GROUP, V1, V1BETA2, Model, field_versions, iter_unknown_fields
 from krafter.api.errors import Finding, InvalidResource, Severity
 from krafter.api.kafka import Kafka
@@ -164,14 +166,55 @@ def _unknown_field_warnings(resource: Resource, ref: str) -> list[Finding]:
         Finding(
             path,
             "unknown field, ignored",
-            "check the spelling against `krafter explain`",
+            _spelling_fix(path, known),
             Severity.WARNING,
             "UnknownFields",
             ref,
         )
-        for path in iter_unknown_fields(resource)
+        for path, known in iter_unknown_fields(resource)
         if not path.startswith(("metadata.", "status."))
     ]
+
+
+def _spelling_fix(path: str, known: Sequence[str]) -> str:
+    """`did you mean topologyKey?` when a known field is close to the unknown one."""
+    name = path.rpartition(".")[2]
+    by_lower = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.75)
+    if close:
+        return f"did you mean {by_lower[close[0]]}? (`krafter explain` lists the fields)"
+    return "check the spelling against `krafter explain`"
+
+
+def wrong_api_version(doc: Mapping[str, Any]) -> Finding | None:
+    """A Krafter kind under an API group or version Strimzi never served, e.g. `kafka.strimzi.com/v1`
+    or `kafka.strimzi.io/v1alpha1` for a Kafka; None when the apiVersion is served or the document
+    plainly belongs to another product (Confluent's `platform.confluent.io` Kafka, say)."""
+    kind = doc.get("kind")
+    if not isinstance(kind, str) or kind not in MODELS:
+        return None
+    api_version = str(doc.get("apiVersion", ""))
+    group, _, version = api_version.rpartition("/")
+    served = " or ".join(f"{API_GROUP}/{v}" for v in ALL_VERSIONS)
+    ref = resource_ref(doc)
+    if group == API_GROUP:
+        if version in ALL_VERSIONS:
+            return None
+        return Finding(
+            "apiVersion",
+            f"apiVersion {api_version!r} is not served for {kind}",
+            f"use {API_GROUP}/{V1} (`krafter convert` rewrites {API_GROUP}/{V1BETA2} files)",
+            resource=ref,
+        )
+    similar = difflib.SequenceMatcher(None, group, API_GROUP).ratio() >= 0.75
+    if "strimzi" not in group and not similar:
+        return None
+    return Finding(
+        "apiVersion",
+        f"{group!r} is not Strimzi's API group, so no Strimzi or Krafter operator would read this {kind}",
+        f"did you mean {API_GROUP}/{version if version in ALL_VERSIONS else V1}? (served: {served})",
+        resource=ref,
+    )
 
 
 def _version_field_warnings(value: Any, version: str, ref: str, path: str = "") -> list[Finding]:
@@ -293,6 +336,10 @@ def load(documents: Iterable[Any], source: str | None = None) -> Loaded:
     problems: list[Finding] = []
     for doc in documents:
         kind = doc.get("kind") if isinstance(doc, Mapping) else None
+        refusal = wrong_api_version(doc) if isinstance(doc, Mapping) else None
+        if refusal is not None:
+            problems.append(refusal)
+            continue
         if isinstance(doc, Mapping) and _is_plain_kubernetes(doc):
             loaded.other.append(dict(doc))
             continue
@@ -301,9 +348,14 @@ def load(documents: Iterable[Any], source: str | None = None) -> Loaded:
             loaded.skipped.append(Skipped(kind, name, f"{kind} is not supported by Krafter yet", source))
             continue
         try:
-            loaded.parsed.append(parse_resource(doc, source=source))
+            parsed = parse_resource(doc, source=source)
         except InvalidResource as exc:
             problems += exc.findings
+            continue
+        # Files say which version they were written in: its own rules apply (the operator, which
+        # reads everything through v1, leaves those to the API server).
+        problems += validation.errors_of(validation.written_version_findings(parsed.resource, parsed.version))
+        loaded.parsed.append(parsed)
     if problems:
         raise InvalidResource(problems)
     return loaded
