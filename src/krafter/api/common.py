@@ -6,9 +6,12 @@ each once keeps their documentation and defaults identical wherever they appear.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
 from krafter.api.base import Default, Model, OpenModel, Rule
 
@@ -18,7 +21,24 @@ KUBERNETES_QUANTITY_PATTERN = (
     r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"
 )
 """Kubernetes' resource.Quantity syntax (as in Strimzi's CRDs): `memory: 5GiFooBar` never reaches a Pod."""
-Quantity = int | Annotated[str, Field(pattern=KUBERNETES_QUANTITY_PATTERN)]
+_QUANTITY = re.compile(KUBERNETES_QUANTITY_PATTERN)
+
+
+@dataclass(frozen=True)
+class SchemaPattern:
+    """A `pattern` for the CRD schema of a value pydantic checks with its own validator."""
+
+    pattern: str
+
+
+def _quantity(value: int | str) -> int | str:
+    if isinstance(value, str) and not _QUANTITY.match(value):
+        raise PydanticCustomError("quantity", "{value!r} is not a Kubernetes quantity", {"value": value})
+    return value
+
+
+Quantity = Annotated[int | str, AfterValidator(_quantity), SchemaPattern(KUBERNETES_QUANTITY_PATTERN)]
+"""A CPU or memory amount: an integer, or a string such as `500m` or `4Gi`."""
 HEAP_PATTERN = r"^[0-9]+[mMgG]?$"
 
 

@@ -305,6 +305,7 @@ _FIXES: dict[str, Any] = {
     "string_type": lambda _ctx: "write a string (quote it in YAML)",
     "dict_type": lambda _ctx: "write a mapping (key: value lines)",
     "list_type": lambda _ctx: "write a list (lines starting with '- ')",
+    "quantity": lambda _ctx: "write a number with an optional suffix, e.g. 500m, 2 or 4Gi",
 }
 
 
