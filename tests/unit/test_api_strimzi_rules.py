@@ -104,7 +104,7 @@ def test_an_unknown_field_close_to_a_known_one_suggests_it() -> None:
     [parsed, _] = parse.load([kafka, pool]).parsed
     [unknown] = [w for w in parsed.warnings if w.reason == "UnknownFields"]
     assert unknown.path == "spec.kafka.rack.topologykey"
-    assert unknown.fix is not None and unknown.fix.startswith("did you mean topologyKey?")
+    assert (unknown.fix or "").startswith("did you mean topologyKey?")
 
 
 def test_an_unknown_field_like_no_known_one_gets_no_suggestion() -> None:
