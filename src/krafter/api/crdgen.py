@@ -18,6 +18,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from krafter.api import kubetypes
 from krafter.api.base import Model, OpenModel, Rule, field_required_in
 
 Schema = dict[str, Any]
@@ -85,7 +86,9 @@ def cel_rules(rules: typing.Iterable[Rule], version: str) -> list[dict[str, str]
 
 
 def field_schema(field: FieldInfo, version: str) -> Schema:
-    schema = _type(field.annotation, version)
+    kube = next((item for item in field.metadata if isinstance(item, kubetypes.KubeType)), None)
+    annotation = typing.Annotated[field.annotation, kube] if kube is not None else field.annotation
+    schema = _type(annotation, version)
     for constraint in field.metadata:
         _apply_constraint(schema, constraint)
     description = field.description
@@ -150,6 +153,12 @@ def _type(annotation: Any, version: str) -> Schema:
     origin = get_origin(annotation)
     if origin is typing.Annotated:
         inner, *metadata = get_args(annotation)
+        kube = next((item for item in metadata if isinstance(item, kubetypes.KubeType)), None)
+        if kube is not None:
+            typed = kubetypes.schema(kube, version)
+            if get_origin(_strip_optional(inner)) in (list, tuple):
+                return {"type": "array", "items": typed}
+            return typed
         schema = _type(inner, version)
         for item in metadata:
             if isinstance(item, FieldInfo):

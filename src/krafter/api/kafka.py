@@ -18,6 +18,7 @@ from krafter.api.common import (
     ContainerTemplate,
     DeploymentTemplate,
     InternalServiceTemplate,
+    JmxOptions,
     JvmOptions,
     Logging,
     MetricsConfig,
@@ -27,12 +28,21 @@ from krafter.api.common import (
     Probe,
     ResourceRequirements,
     ResourceTemplate,
-    StrimziMetricsReporter,
+)
+from krafter.api.components import (
+    CruiseControlSpec,
+    JmxTransSpec,
+    KafkaExporterSpec,
+    TlsSidecar,
+    ZookeeperClusterSpec,
 )
 from krafter.api.listeners import GenericKafkaListener
 from krafter.api.storage import Storage
 
 LEGACY = "v1beta2 only; in v1 this lives on KafkaNodePool"
+MAX_LISTENERS = 100
+"""A bound Strimzi does not state: the API server prices each CEL rule on a listener by the most
+listeners a request could hold, and without a bound the listener rules exceed its budget."""
 
 
 class SimpleAuthorization(Model):
@@ -105,20 +115,6 @@ class Rack(Model):
     """Node label holding the rack, e.g. `topology.kubernetes.io/zone` (`topology-label`)."""
     env_var_name: str | None = None
     """Environment variable holding the rack (`environment-variable`)."""
-
-
-class JmxAuthentication(Model):
-    """Password protection of the JMX port."""
-
-    type: Literal["password"]
-    """Authentication type."""
-
-
-class JmxOptions(Model):
-    """Expose JMX on port 9999."""
-
-    authentication: JmxAuthentication | None = None
-    """Require a username and password (generated into `<cluster>-kafka-jmx`)."""
 
 
 class RemoteStorageManager(Model):
@@ -231,8 +227,8 @@ class KafkaClusterSpec(Model):
     an upgrade once you will not go back."""
     image: str | None = None
     """Container image; unset means the official `apache/kafka:<version>` image."""
-    listeners: Annotated[list[GenericKafkaListener], Field(min_length=1)]
-    """How clients connect. At least one listener."""
+    listeners: Annotated[list[GenericKafkaListener], Field(min_length=1, max_length=MAX_LISTENERS)]
+    """How clients connect. At least one listener, at most 100."""
     config: dict[str, Any] | None = None
     """Kafka broker configuration (`server.properties` keys). Keys Krafter manages (listeners,
     security, node ids, paths) are rejected with an explanation."""
@@ -325,6 +321,20 @@ class EntityOperatorTemplate(OpenModel):
     `STRIMZI_USE_FINALIZERS=false` stops adding the `strimzi.io/topic-operator` finalizer."""
     user_operator_container: ContainerTemplate | None = None
     """The User Operator container (unused by Krafter)."""
+    tls_sidecar_container: ContainerTemplate | None = Field(
+        default=None, json_schema_extra=only_in(V1BETA2, note="removed from Strimzi; ignored")
+    )
+    """The TLS sidecar container (removed; ignored)."""
+    service_account: ResourceTemplate | None = None
+    """The ServiceAccount (unused by Krafter)."""
+    pod_disruption_budget: PodDisruptionBudgetTemplate | None = None
+    """The PodDisruptionBudget (unused by Krafter)."""
+    entity_operator_role: ResourceTemplate | None = None
+    """The Role (unused by Krafter)."""
+    topic_operator_role_binding: ResourceTemplate | None = None
+    """The Topic Operator's RoleBinding (unused by Krafter)."""
+    user_operator_role_binding: ResourceTemplate | None = None
+    """The User Operator's RoleBinding (unused by Krafter)."""
 
 
 def topic_finalizers_enabled(entity_operator: EntityOperatorSpec | None) -> bool:
@@ -346,46 +356,8 @@ class EntityOperatorSpec(Model):
     """Enable KafkaUser reconciliation (`{}` enables it with defaults)."""
     template: EntityOperatorTemplate | None = None
     """Customisation of Strimzi's entity-operator objects (unused by Krafter)."""
-    tls_sidecar: dict[str, Any] | None = Field(
-        default=None, json_schema_extra=only_in(V1BETA2, note="removed; ignored")
-    )
+    tls_sidecar: TlsSidecar | None = Field(default=None, json_schema_extra=only_in(V1BETA2, note="removed; ignored"))
     """TLS sidecar (removed from Strimzi; ignored)."""
-
-
-class CruiseControlSpec(OpenModel):
-    """Cruise Control settings (accepted for compatibility; Krafter rebalances without it)."""
-
-    rules = (
-        Rule(
-            lambda spec: not isinstance(spec.metrics_config, StrimziMetricsReporter),
-            "value type not supported: Cruise Control metrics can only use jmxPrometheusExporter",
-            field="metricsConfig.type",
-            fix="use type: jmxPrometheusExporter with valueFrom, or remove metricsConfig",
-            cel="!has(self.metricsConfig) || self.metricsConfig.type != 'strimziMetricsReporter'",
-        ),
-    )
-
-    image: str | None = None
-    """Cruise Control image."""
-    config: dict[str, Any] | None = None
-    """Cruise Control configuration."""
-    resources: ResourceRequirements | None = None
-    """Container resources."""
-    metrics_config: MetricsConfig | None = None
-    """Prometheus metrics of Cruise Control (only `jmxPrometheusExporter`)."""
-
-
-class KafkaExporterSpec(OpenModel):
-    """Kafka Exporter settings (accepted for compatibility; not deployed by Krafter yet)."""
-
-    image: str | None = None
-    """Kafka Exporter image."""
-    group_regex: str | None = None
-    """Consumer groups to export (regular expression)."""
-    topic_regex: str | None = None
-    """Topics to export (regular expression)."""
-    resources: ResourceRequirements | None = None
-    """Container resources."""
 
 
 class KafkaSpec(Model):
@@ -406,13 +378,13 @@ class KafkaSpec(Model):
     maintenance_time_windows: list[str] | None = None
     """Cron expressions (Quartz syntax, UTC) of windows in which certificate renewals may roll
     the cluster, e.g. `* * 0-1 ? * SUN,SAT`. Unset: any time."""
-    zookeeper: dict[str, Any] | None = Field(
+    zookeeper: ZookeeperClusterSpec | None = Field(
         default=None,
         json_schema_extra=only_in(V1BETA2, note="ZooKeeper is not supported; run krafter convert"),
     )
     """ZooKeeper cluster (ZooKeeper era). Krafter runs KRaft only: `krafter convert` turns it into a
     controller node pool."""
-    jmx_trans: dict[str, Any] | None = Field(
+    jmx_trans: JmxTransSpec | None = Field(
         default=None, json_schema_extra=only_in(V1BETA2, note="removed from Strimzi; ignored")
     )
     """JmxTrans (removed from Strimzi; ignored)."""
