@@ -194,10 +194,16 @@ def summary(description: str) -> str:
     """The first sentence of a Kubernetes field description (the CRD must stay well below etcd's
     1.5 MB object limit with every Pod template of every version in it); `kubectl explain pod`
     has the rest."""
-    text = " ".join(description.split())
-    match = re.search(r"(?<=[a-z0-9)`'\"][.])\s+(?=[A-Z])", text)
-    first = text[: match.start()] if match else text
-    return first.split(" More info:")[0].strip()
+    text = " ".join(description.split()).split(" More info:")[0].strip()
+    summary = ""
+    for match in re.finditer(r"(?<=[a-z0-9)`'\"][.])\s+(?=[A-Z])", text):
+        summary = text[: match.start()]
+        if len(summary) >= _SHORTEST_SUMMARY:  # "Required." alone says too little
+            return summary
+    return text
+
+
+_SHORTEST_SUMMARY = 40
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ verdict everywhere. Nothing but `InvalidResource` escapes for bad input, whateve
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +17,17 @@ import pydantic
 import yaml
 from pydantic_core import ErrorDetails
 
-from krafter.api import validation
-from krafter.api.base import ALL_VERSIONS, API_GROUP, V1, V1BETA2, Model, field_versions, iter_unknown_fields
+from krafter.api import crdgen, validation
+from krafter.api.base import (
+    ALL_VERSIONS,
+    API_GROUP,
+    V1,
+    V1BETA2,
+    Model,
+    OpenModel,
+    field_versions,
+    iter_unknown_fields,
+)
 from krafter.api.errors import Finding, InvalidResource, Severity
 from krafter.api.kafka import Kafka
 from krafter.api.nodepool import KafkaNodePool
@@ -162,6 +172,7 @@ def _is_dns_label(name: str, limit: int) -> bool:
 
 
 def _unknown_field_warnings(resource: Resource, ref: str) -> list[Finding]:
+    unknown = [*iter_unknown_fields(resource), *_unknown_kubernetes_fields(resource)]
     return [
         Finding(
             path,
@@ -171,9 +182,60 @@ def _unknown_field_warnings(resource: Resource, ref: str) -> list[Finding]:
             "UnknownFields",
             ref,
         )
-        for path, known in iter_unknown_fields(resource)
+        for path, known in unknown
         if not path.startswith(("metadata.", "status."))
     ]
+
+
+def _unknown_kubernetes_fields(value: Any, path: str = "") -> list[tuple[str, tuple[str, ...]]]:
+    """Unknown keys inside the Kubernetes types users write verbatim (affinity, tolerations, ...),
+    found with the same schema the CRD has, so `krafter lint` flags the typo `kubectl apply` refuses."""
+    found: list[tuple[str, tuple[str, ...]]] = []
+    if isinstance(value, OpenModel) or not isinstance(value, Model):
+        if isinstance(value, (list, tuple)):
+            for index, item in enumerate(value):
+                found += _unknown_kubernetes_fields(item, f"{path}[{index}]")
+        return found
+    for name, info in type(value).model_fields.items():
+        child = getattr(value, name)
+        if child is None:
+            continue
+        child_path = f"{path}.{(info.alias or name)}" if path else info.alias or name
+        if isinstance(child, (dict, list)) and not _holds_models(child):
+            found += _unknown_keys(child, _field_schema(type(value), name), child_path)
+        else:
+            found += _unknown_kubernetes_fields(child, child_path)
+    return found
+
+
+def _holds_models(value: dict[str, Any] | list[Any]) -> bool:
+    items = value.values() if isinstance(value, dict) else value
+    return any(isinstance(item, Model) for item in items)
+
+
+@functools.cache
+def _field_schema(model: type[Model], name: str) -> dict[str, Any]:
+    return crdgen.field_schema(model.model_fields[name], V1)
+
+
+def _unknown_keys(value: Any, schema: dict[str, Any], path: str) -> list[tuple[str, tuple[str, ...]]]:
+    if schema.get(crdgen.PRESERVE):
+        return []
+    found: list[tuple[str, tuple[str, ...]]] = []
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for index, item in enumerate(value):
+            found += _unknown_keys(item, schema["items"], f"{path}[{index}]")
+    elif isinstance(value, dict) and "properties" in schema:
+        known = tuple(schema["properties"])
+        for key, item in value.items():
+            if key in schema["properties"]:
+                found += _unknown_keys(item, schema["properties"][key], f"{path}.{key}")
+            else:
+                found.append((f"{path}.{key}", known))
+    elif isinstance(value, dict) and isinstance(schema.get("additionalProperties"), dict):
+        for key, item in value.items():
+            found += _unknown_keys(item, schema["additionalProperties"], f"{path}.{key}")
+    return found
 
 
 def _spelling_fix(path: str, known: Sequence[str]) -> str:
