@@ -79,7 +79,9 @@ def coverage(kind: str, strimzi_file: str, folder: str, version: str) -> tuple[f
     return 1 - len(missing) / len(paths), missing
 
 
-@pytest.mark.parametrize(("kind", "strimzi_file", "folder", "version"), COVERED, ids=[f"{c[0]}-{c[3]}" for c in COVERED])
+@pytest.mark.parametrize(
+    ("kind", "strimzi_file", "folder", "version"), COVERED, ids=[f"{c[0]}-{c[3]}" for c in COVERED]
+)
 def test_fields_strimzi_types_are_typed_and_documented_in_krafters_crds(
     kind: str, strimzi_file: str, folder: str, version: str
 ) -> None:
