@@ -9,7 +9,11 @@ CRDs at all shows the CEL rules compile and fit the server's cost budget.
 from __future__ import annotations
 
 import copy
+import json
 import re
+import ssl
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +72,38 @@ def test_api_server_refuses_what_strimzi_refuses(kube, crds, namespace, case: di
     # The server names the field like Krafter does (`spec.authorization.acls[0].operations`).
     assert expected["path"].rpartition(".")[0] in message or expected["path"] in message, message
     assert expected["message"] in message or expected["path"] in message, message
+
+
+def _strict_create(kube: Any, doc: dict[str, Any], namespace: str) -> tuple[int, str]:
+    """POST with `fieldValidation=Strict`, what `kubectl apply` does by default (lightkube cannot ask)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    request = urllib.request.Request(
+        f"{kube.plane.server}/apis/kafka.strimzi.io/v1/namespaces/{namespace}/kafkanodepools?fieldValidation=Strict",
+        data=json.dumps({**doc, "metadata": {**doc["metadata"], "namespace": namespace}}).encode(),
+        headers={"Authorization": f"Bearer {kube.plane.token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, context=context, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as refused:
+        return refused.code, refused.read().decode()
+
+
+def _pool_with_toleration(toleration: dict[str, Any]) -> dict[str, Any]:
+    pool = copy.deepcopy(TABLE["bases"]["pool"])
+    pool["spec"]["template"] = {"pod": {"tolerations": [toleration]}}
+    return pool
+
+
+def test_a_typo_inside_a_kubernetes_type_is_refused_at_apply(kube, crds, namespace) -> None:
+    status, body = _strict_create(kube, _pool_with_toleration({"key": "dedicated", "opertor": "Exists"}), namespace)
+    assert status == 422
+    assert 'unknown field "spec.template.pod.tolerations[0].opertor"' in body
+
+
+def test_a_correct_kubernetes_type_is_accepted_at_apply(kube, crds, namespace) -> None:
+    status, body = _strict_create(kube, _pool_with_toleration({"key": "dedicated", "operator": "Exists"}), namespace)
+    assert status == 201, body

@@ -271,7 +271,7 @@ def _version(spec: KafkaClusterSpec) -> list[Finding]:
             # which says so); a current resource keeps what the user wrote and is refused.
             major = spec.version.split(".")[0]
             zookeeper_era = major.isdigit() and int(major) < 4 and not spec.version.startswith("3.9")
-            fix = f"set one of {supported}, or remove the field to get {versions.DEFAULT_VERSION}"
+            fix = f"set one of those, or remove the field to get {versions.DEFAULT_VERSION}"
             if zookeeper_era:
                 fix += "; ZooKeeper-era Kafka cannot run in KRaft mode (`krafter convert` upgrades ZooKeeper-era files)"
             found.append(
