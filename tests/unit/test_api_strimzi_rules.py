@@ -15,8 +15,11 @@ from typing import Any
 import pytest
 import yaml
 
+from krafter.api import cluster as assembly
 from krafter.api import convert, parse
 from krafter.api.errors import Finding, InvalidResource, Severity
+from krafter.api.kafka import Kafka
+from krafter.api.nodepool import KafkaNodePool
 from krafter.cli.render_commands import lint_loaded
 
 pytestmark = pytest.mark.unit
@@ -181,3 +184,24 @@ def test_conversion_refuses_keycloak_authorization_saying_what_to_use() -> None:
     [finding] = refused.value.findings
     assert finding.path == "spec.kafka.authorization.type"
     assert "type: custom" in (finding.fix or "")
+
+
+# --- The operator's path --------------------------------------------------------------------------
+
+
+def test_the_operator_reports_a_rule_violation_as_the_lint_does() -> None:
+    kafka, pool = (parse.parse_resource(d).resource for d in documents(_case("jmx exporter without valueFrom")))
+    assert isinstance(kafka, Kafka)
+    assert isinstance(pool, KafkaNodePool)
+    [error] = assembly.assemble_one(kafka, [pool]).errors  # what the cluster reconciler writes to status
+    assert (error.path, error.message) == ("spec.kafka.metricsConfig", "valueFrom property is required")
+
+
+def test_the_operator_leaves_v1_only_rules_to_the_api_server() -> None:
+    # It reads every Kafka through v1, also those written as v1beta2, where custom secrets are fine.
+    docs = documents(_case("v1 custom authentication with secrets"))
+    kafka, pool = (parse.parse_resource(d).resource for d in docs)
+    assert isinstance(kafka, Kafka)
+    assert isinstance(pool, KafkaNodePool)
+    assert assembly.assemble_one(kafka, [pool]).errors == []
+    assert [f.path for f in lint_errors(docs)] == ["spec.kafka.listeners[0].authentication.secrets"]
