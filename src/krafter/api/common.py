@@ -32,6 +32,10 @@ class SchemaPattern:
     pattern: str
 
 
+def is_quantity(value: str) -> bool:
+    return _QUANTITY.match(value) is not None
+
+
 def _quantity(value: int | str) -> int | str:
     if isinstance(value, str) and not _QUANTITY.match(value):
         raise PydanticCustomError("quantity", "{value!r} is not a Kubernetes quantity", {"value": value})

@@ -34,6 +34,8 @@ from krafter.api.common import (
 from krafter.api.storage import Storage
 
 REMOVED = "removed from Strimzi; ignored"
+Cpu = Annotated[str, Field(pattern=r"^[0-9]+([.][0-9]{0,3}|[m]?)$")]
+Bandwidth = Annotated[str, Field(pattern=r"^[0-9]+([KMG]i?)?B/s$")]
 
 
 class TlsSidecar(OpenModel):
@@ -78,30 +80,34 @@ class CruiseControlTemplate(OpenModel):
 class BrokerCapacityOverride(OpenModel):
     """Capacity of some brokers, overriding the default."""
 
-    brokers: list[int] | None = None
+    brokers: list[int]
     """Node ids the override applies to."""
-    cpu: str | None = None
+    cpu: Cpu | None = None
     """CPU capacity in cores or millicores, e.g. `2` or `1500m`."""
-    inbound_network: str | None = None
+    inbound_network: Bandwidth | None = None
     """Inbound network capacity in bytes per second, e.g. `10000KiB/s`."""
-    outbound_network: str | None = None
+    outbound_network: Bandwidth | None = None
     """Outbound network capacity in bytes per second, e.g. `10000KiB/s`."""
 
 
 class BrokerCapacity(OpenModel):
     """Broker capacity Cruise Control balances against."""
 
-    cpu: str | None = None
+    cpu: Cpu | None = None
     """CPU capacity per broker in cores or millicores."""
-    inbound_network: str | None = None
+    inbound_network: Bandwidth | None = None
     """Inbound network capacity per broker in bytes per second."""
-    outbound_network: str | None = None
+    outbound_network: Bandwidth | None = None
     """Outbound network capacity per broker in bytes per second."""
     overrides: list[BrokerCapacityOverride] | None = None
     """Capacities of particular brokers."""
-    disk: str | None = Field(default=None, json_schema_extra=only_in(V1BETA2, note=REMOVED))
+    disk: Annotated[str, Field(pattern=r"^[0-9]+([.][0-9]*)?([KMGTPE]i?|e[0-9]+)?$")] | None = Field(
+        default=None, json_schema_extra=only_in(V1BETA2, note=REMOVED)
+    )
     """Disk capacity (removed: read from the storage; ignored)."""
-    cpu_utilization: int | None = Field(default=None, json_schema_extra=only_in(V1BETA2, note=REMOVED))
+    cpu_utilization: Annotated[int, Field(ge=0, le=100)] | None = Field(
+        default=None, json_schema_extra=only_in(V1BETA2, note=REMOVED)
+    )
     """CPU utilisation limit in percent (removed; ignored)."""
 
 
@@ -117,7 +123,7 @@ class HashLoginServiceApiUsers(OpenModel):
 
     type: Literal["hashLoginService"]
     """API users type."""
-    value_from: SecretSource | None = None
+    value_from: SecretSource
     """The Secret key holding the users file."""
 
 
@@ -131,7 +137,7 @@ class AutoRebalanceTemplate(OpenModel):
 class AutoRebalance(OpenModel):
     """Automatic rebalancing when brokers are added or removed."""
 
-    mode: Literal["add-brokers", "remove-brokers"] | None = None
+    mode: Literal["add-brokers", "remove-brokers"]
     """When to rebalance."""
     template: AutoRebalanceTemplate | None = None
     """The rebalance template to use."""
@@ -297,7 +303,7 @@ class ZookeeperClusterSpec(OpenModel):
 class JmxTransOutputDefinition(OpenModel):
     """Where JmxTrans pushed metrics."""
 
-    output_type: str | None = None
+    output_type: str
     """JmxTrans output writer class."""
     host: str | None = None
     """Remote host."""
@@ -307,18 +313,18 @@ class JmxTransOutputDefinition(OpenModel):
     """Seconds between pushes."""
     type_names: list[str] | None = None
     """Type names to filter."""
-    name: str | None = None
+    name: str
     """Name of the output definition."""
 
 
 class JmxTransQuery(OpenModel):
     """An MBean query of JmxTrans."""
 
-    target_m_bean: str | None = Field(default=None, alias="targetMBean")
+    target_m_bean: str = Field(alias="targetMBean")
     """MBean pattern."""
-    attributes: list[str] | None = None
+    attributes: list[str]
     """Attributes to read."""
-    outputs: list[str] | None = None
+    outputs: list[str]
     """Output definitions to push to."""
 
 

@@ -285,11 +285,11 @@ class OperatorComponentSpec(Model):
     """Logging (unused by Krafter)."""
     jvm_options: JvmOptions | None = None
     """JVM options (unused by Krafter)."""
-    reconciliation_interval_seconds: int | None = Field(
+    reconciliation_interval_seconds: Annotated[int, Field(ge=0)] | None = Field(
         default=None, json_schema_extra=only_in(V1BETA2, note="use reconciliationIntervalMs")
     )
     """Resynchronisation period in seconds (deprecated; use reconciliationIntervalMs)."""
-    zookeeper_session_timeout_seconds: int | None = Field(
+    zookeeper_session_timeout_seconds: Annotated[int, Field(ge=0)] | None = Field(
         default=None, json_schema_extra=only_in(V1BETA2, note="ZooKeeper is not supported; ignored")
     )
     """ZooKeeper session timeout (ZooKeeper era; ignored)."""
@@ -298,7 +298,9 @@ class OperatorComponentSpec(Model):
 class TopicOperatorSpec(OperatorComponentSpec):
     """Reconciles KafkaTopic resources into Kafka topics."""
 
-    topic_metadata_max_attempts: int | None = Field(default=None, json_schema_extra=only_in(V1BETA2, note="ignored"))
+    topic_metadata_max_attempts: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, json_schema_extra=only_in(V1BETA2, note="ignored")
+    )
     """Attempts at reading topic metadata (ZooKeeper era; ignored)."""
 
 
