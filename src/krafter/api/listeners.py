@@ -295,7 +295,11 @@ class GenericKafkaListener(Model):
         _only_for("configuration.bootstrap.nodePort", (ListenerType.NODEPORT,), "a NodePort"),
         _only_for("configuration.bootstrap.loadBalancerIP", (ListenerType.LOADBALANCER,), "a LoadBalancer"),
         _only_for("configuration.preferredNodePortAddressType", (ListenerType.NODEPORT,), "a NodePort"),
-        _only_for("configuration.useServiceDnsDomain", (ListenerType.INTERNAL, ListenerType.CLUSTER_IP), "an internal"),
+        _only_for(
+            "configuration.useServiceDnsDomain",
+            (ListenerType.INTERNAL, ListenerType.CLUSTER_IP),
+            "an internal or cluster-ip",
+        ),
         _only_for(
             "configuration.externalTrafficPolicy",
             (ListenerType.LOADBALANCER, ListenerType.NODEPORT),
