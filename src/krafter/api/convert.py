@@ -22,7 +22,7 @@ import yaml
 
 from krafter.api import config_rules, parse, validation, versions
 from krafter.api.base import API_GROUP, V1, V1BETA2, Model, field_versions
-from krafter.api.errors import Finding, InvalidResource
+from krafter.api.errors import Finding, InvalidResource, errors
 from krafter.api.kafka import Kafka, OperatorComponentSpec
 from krafter.api.nodepool import KafkaNodePool, ProcessRole
 from krafter.api.user import AclRule
@@ -165,7 +165,7 @@ def convert_documents(docs: Sequence[Mapping[str, Any]]) -> ConversionResult:
             problems += exc.findings
             continue
         resources[index] = _Resource(doc, parsed.resource)
-        problems += validation.errors_of(validation.written_version_findings(parsed.resource, parsed.version))
+        problems += errors(validation.written_version_findings(parsed.resource, parsed.version))
     if problems:
         raise InvalidResource(problems)
 
@@ -209,7 +209,7 @@ def _refuse_invalid_output(documents: Sequence[dict[str, Any]]) -> None:
         if not _is_convertible(doc):
             continue
         resource = parse.parse_resource(doc).resource
-        problems += validation.errors_of(validation.validate(resource))
+        problems += errors(validation.validate(resource))
     if problems:
         raise InvalidResource(problems)
 

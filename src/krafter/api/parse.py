@@ -28,7 +28,7 @@ from krafter.api.base import (
     field_versions,
     iter_unknown_fields,
 )
-from krafter.api.errors import Finding, InvalidResource, Severity
+from krafter.api.errors import Finding, InvalidResource, Severity, errors
 from krafter.api.kafka import Kafka
 from krafter.api.nodepool import KafkaNodePool
 from krafter.api.topic import KafkaTopic
@@ -417,7 +417,7 @@ def load(documents: Iterable[Any], source: str | None = None) -> Loaded:
             continue
         # Files say which version they were written in: its own rules apply (the operator, which
         # reads everything through v1, leaves those to the API server).
-        problems += validation.errors_of(validation.written_version_findings(parsed.resource, parsed.version))
+        problems += errors(validation.written_version_findings(parsed.resource, parsed.version))
         loaded.parsed.append(parsed)
     if problems:
         raise InvalidResource(problems)

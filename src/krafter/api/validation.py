@@ -44,10 +44,6 @@ _TOPIC_NAME = re.compile(r"^[a-zA-Z0-9._-]{1,249}$")
 _NODE_ID_RANGES = re.compile(r"^\[\s*(\d+(\s*-\s*\d+)?\s*(,\s*\d+(\s*-\s*\d+)?\s*)*)?\]$")
 
 
-def errors_of(findings: Sequence[Finding]) -> list[Finding]:
-    return [f for f in findings if f.severity is Severity.ERROR]
-
-
 def _error(path: str, message: str, fix: str | None = None, reason: str = "InvalidResource") -> Finding:
     return Finding(path, message, fix, Severity.ERROR, reason)
 
