@@ -204,6 +204,9 @@ class ListenerConfiguration(Model):
     """Gateway API parents of `tlsroute` listeners."""
 
 
+TLS_ONLY_TYPES = frozenset({ListenerType.ROUTE, ListenerType.INGRESS, ListenerType.TLSROUTE})
+
+
 def _value_at(model: Any, path: str) -> Any:
     """The value at a dotted path of wire names (`configuration.bootstrap.host`), None if unset."""
     for part in path.split("."):
@@ -256,6 +259,27 @@ class GenericKafkaListener(Model):
     """One Kafka listener: a name, a port, how it is exposed, and how clients authenticate."""
 
     rules = (
+        Rule(
+            lambda listener: listener.tls or listener.type not in TLS_ONLY_TYPES,
+            "listeners of type route, ingress and tlsroute need TLS (they are routed by SNI)",
+            field="tls",
+            fix="set tls: true",
+            cel="self.tls || !(self.type in ['route', 'ingress', 'tlsroute'])",
+        ),
+        Rule(
+            lambda listener: listener.tls or not isinstance(listener.authentication, TlsListenerAuthentication),
+            "tls client authentication needs an encrypted listener",
+            field="authentication.type",
+            fix="set tls: true on this listener, or use scram-sha-512",
+            cel="self.tls || !has(self.authentication) || self.authentication.type != 'tls'",
+        ),
+        Rule(
+            lambda listener: listener.tls or _value_at(listener, "configuration.brokerCertChainAndKey") is None,
+            "a custom server certificate needs a TLS listener",
+            field="configuration.brokerCertChainAndKey",
+            fix="set tls: true or remove brokerCertChainAndKey",
+            cel="self.tls || !has(self.configuration) || !has(self.configuration.brokerCertChainAndKey)",
+        ),
         Rule(
             lambda listener: (
                 listener.type is not ListenerType.INGRESS or bool(_value_at(listener, "configuration.bootstrap.host"))

@@ -27,9 +27,7 @@ from krafter.api.kafka import Kafka as KafkaResource
 from krafter.api.listeners import (
     RESERVED_PORTS,
     GenericKafkaListener,
-    ListenerType,
     OAuthListenerAuthentication,
-    TlsListenerAuthentication,
 )
 from krafter.api.nodepool import KafkaNodePool, ProcessRole
 from krafter.api.storage import EphemeralStorage, JbodStorage, PersistentClaimStorage
@@ -39,7 +37,6 @@ from krafter.api.user import KafkaUser, TlsClientAuthentication
 CLUSTER_LABEL = "strimzi.io/cluster"
 NEXT_NODE_IDS = "strimzi.io/next-node-ids"
 REMOVE_NODE_IDS = "strimzi.io/remove-node-ids"
-TLS_ONLY_TYPES = {ListenerType.ROUTE, ListenerType.INGRESS, ListenerType.TLSROUTE}
 _TOPIC_NAME = re.compile(r"^[a-zA-Z0-9._-]{1,249}$")
 _NODE_ID_RANGES = re.compile(r"^\[\s*(\d+(\s*-\s*\d+)?\s*(,\s*\d+(\s*-\s*\d+)?\s*)*)?\]$")
 
@@ -196,38 +193,13 @@ def _listeners(listeners: Sequence[GenericKafkaListener]) -> list[Finding]:
                     "choose another port of 9092 or above, e.g. 9092-9094",
                 )
             )
-        if listener.type in TLS_ONLY_TYPES and not listener.tls:
-            found.append(
-                _error(
-                    f"{path}.tls",
-                    f"listeners of type '{listener.type.value}' need TLS (routed by SNI)",
-                    "set tls: true",
-                )
-            )
         auth = listener.authentication
-        if isinstance(auth, TlsListenerAuthentication) and not listener.tls:
-            found.append(
-                _error(
-                    f"{path}.authentication.type",
-                    "tls client authentication needs an encrypted listener",
-                    "set tls: true on this listener, or use scram-sha-512",
-                )
-            )
         if isinstance(auth, OAuthListenerAuthentication):
             found.append(
                 _error(
                     f"{path}.authentication.type",
                     "oauth authentication was removed from the Strimzi API and is not supported by Krafter",
                     "use type: custom with the OAuth callback handler in listenerConfig",
-                )
-            )
-        config = listener.configuration
-        if config is not None and config.broker_cert_chain_and_key is not None and not listener.tls:
-            found.append(
-                _error(
-                    f"{path}.configuration.brokerCertChainAndKey",
-                    "a custom server certificate needs a TLS listener",
-                    "set tls: true or remove brokerCertChainAndKey",
                 )
             )
     return found
