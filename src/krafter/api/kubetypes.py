@@ -116,37 +116,21 @@ def schema(marker: KubeType, version: str = "v1") -> dict[str, Any]:
     `{amount, format}` object, and files written against them must keep applying.
     """
     result = copy.deepcopy(_structural(marker.name))
-    if version == "v1beta2":
-        _loosen_quantities(result)
-    else:
-        _drop_marks(result)
+    _settle_quantities(result, loose=version == "v1beta2")
     if marker.only is not None:
         result["properties"] = {k: v for k, v in result["properties"].items() if k in ("name", *marker.only)}
     return result
 
 
-def _drop_marks(node: dict[str, Any]) -> None:
-    node.pop(_QUANTITY_MARK, None)
-    for key in ("properties", "items", "additionalProperties"):
-        child = node.get(key)
-        children = child.values() if key == "properties" and isinstance(child, dict) else [child]
-        for item in children:
-            if isinstance(item, dict):
-                _drop_marks(item)
-
-
-def _loosen_quantities(node: dict[str, Any]) -> None:
-    for key in ("properties", "items", "additionalProperties"):
-        child = node.get(key)
-        children = child.values() if key == "properties" and isinstance(child, dict) else [child]
-        for item in children:
-            if isinstance(item, dict):
-                if item.get(_QUANTITY_MARK):
-                    item.pop("x-kubernetes-int-or-string", None)
-                    item.pop(_QUANTITY_MARK)
-                    item["x-kubernetes-preserve-unknown-fields"] = True
-                else:
-                    _loosen_quantities(item)
+def _settle_quantities(node: dict[str, Any], *, loose: bool) -> None:
+    """Remove the conversion's quantity marks; `loose` also lets a quantity be any value."""
+    if node.pop(_QUANTITY_MARK, None) and loose:
+        node.pop("x-kubernetes-int-or-string", None)
+        node["x-kubernetes-preserve-unknown-fields"] = True
+    children = [*node.get("properties", {}).values(), node.get("items"), node.get("additionalProperties")]
+    for child in children:
+        if isinstance(child, dict):
+            _settle_quantities(child, loose=loose)
 
 
 @functools.cache
