@@ -248,6 +248,10 @@ def _spelling_fix(path: str, known: Sequence[str]) -> str:
     return "check the spelling against `krafter explain`"
 
 
+_OLDER_VERSIONS = ("v1alpha1", "v1beta1")
+"""KafkaTopic and KafkaUser versions `krafter convert` still reads (their shape never changed)."""
+
+
 def wrong_api_version(doc: Mapping[str, Any]) -> Finding | None:
     """A Krafter kind under an API group or version Strimzi never served, e.g. `kafka.strimzi.com/v1`
     or `kafka.strimzi.io/v1alpha1` for a Kafka; None when the apiVersion is served or the document
@@ -262,10 +266,13 @@ def wrong_api_version(doc: Mapping[str, Any]) -> Finding | None:
     if group == API_GROUP:
         if version in ALL_VERSIONS:
             return None
+        convertible = version == V1BETA2 or (kind in ("KafkaTopic", "KafkaUser") and version in _OLDER_VERSIONS)
         return Finding(
             "apiVersion",
             f"apiVersion {api_version!r} is not served for {kind}",
-            f"use {API_GROUP}/{V1} (`krafter convert` rewrites {API_GROUP}/{V1BETA2} files)",
+            f"run `krafter convert` on this file to get {API_GROUP}/{V1}"
+            if convertible
+            else f"rewrite it as {API_GROUP}/{V1} (`krafter convert` reads {kind} from {V1BETA2} on)",
             resource=ref,
         )
     similar = difflib.SequenceMatcher(None, group, API_GROUP).ratio() >= 0.75
