@@ -48,6 +48,7 @@ golden: setup
 	$(PY) -m tests.golden.regenerate
 
 crds: setup
+	$(PY) -m krafter.api.kubetypes
 	$(VENV)/bin/krafter crds --output-dir install/crds
 	$(VENV)/bin/krafter crds --output-dir charts/krafter/crds
 

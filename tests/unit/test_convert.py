@@ -259,10 +259,13 @@ def test_jmx_trans_is_removed() -> None:
     assert changes_at(result, "spec.jmxTrans")[0].what == "removed"
 
 
-def test_oauth_listener_authentication_is_left_for_validation_to_reject() -> None:
+def test_oauth_listener_authentication_is_refused_with_what_to_do_instead() -> None:
     listener = {"name": "plain", "port": 9092, "type": "internal", "tls": True, "authentication": {"type": "oauth"}}
-    result = convert.convert_documents([zookeeper_kafka(listeners=[listener])])
-    assert kafka_of(result)["spec"]["kafka"]["listeners"] == [listener]
+    with pytest.raises(InvalidResource) as refused:
+        convert.convert_documents([zookeeper_kafka(listeners=[listener])])
+    [finding] = refused.value.findings
+    assert finding.path == "spec.kafka.listeners[0].authentication.type"
+    assert "type: custom" in (finding.fix or "")
 
 
 def test_kafka_topic_v1beta1_is_converted_to_v1() -> None:
@@ -282,11 +285,13 @@ def test_unsupported_strimzi_kinds_are_left_unchanged_and_reported() -> None:
     assert result.skipped == ["KafkaConnect/c: KafkaConnect is not supported by Krafter yet; left unchanged"]
 
 
-def test_kafka_older_than_v1beta2_is_left_unchanged_and_reported() -> None:
+def test_kafka_older_than_v1beta2_is_refused_naming_the_served_version() -> None:
     old = {"apiVersion": "kafka.strimzi.io/v1beta1", "kind": "Kafka", "metadata": {"name": "old"}, "spec": {}}
-    result = convert.convert_documents([old])
-    assert result.documents == [old]
-    assert result.skipped[0].startswith("Kafka/old: kafka.strimzi.io/v1beta1 cannot be converted")
+    with pytest.raises(InvalidResource) as refused:
+        convert.convert_documents([old])
+    [finding] = refused.value.findings
+    assert "'kafka.strimzi.io/v1beta1' is not served" in finding.message
+    assert "kafka.strimzi.io/v1" in (finding.fix or "")
 
 
 def test_non_strimzi_documents_pass_through_without_a_report() -> None:

@@ -117,7 +117,12 @@ def test_controller_pool_takes_zookeeper_replicas_storage_and_resources() -> Non
 
 
 def test_zookeeper_settings_without_a_kraft_equivalent_are_named_in_the_change() -> None:
-    zookeeper = {"replicas": 3, "storage": {"type": "ephemeral"}, "config": {"tickTime": 2000}, "logging": {}}
+    zookeeper = {
+        "replicas": 3,
+        "storage": {"type": "ephemeral"},
+        "config": {"tickTime": 2000},
+        "logging": {"type": "inline"},
+    }
     kafka = read_kafka(kafka_doc(replicas=3, storage={"type": "ephemeral"}, zookeeper=zookeeper))
     [change] = [c for c in convert.kraft_view(kafka, []).changes if c.path == "spec.zookeeper"]
     assert change.why.endswith("config, logging")

@@ -118,6 +118,8 @@ def assemble(loaded: Loaded) -> tuple[list[ClusterInput], list[Finding]]:
             continue
         owner = cluster_of(item.resource)  # type: ignore[arg-type]
         if owner not in names:
+            # Linted alone, a topic, user or pool still gets every rule of its own.
+            orphans += validation.validate(item.resource)
             orphans.append(
                 Finding(
                     f"metadata.labels.{validation.CLUSTER_LABEL}",

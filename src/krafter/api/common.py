@@ -6,14 +6,62 @@ each once keeps their documentation and defaults identical wherever they appear.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
-from krafter.api.base import Default, Model, OpenModel
+from krafter.api.base import Default, Model, OpenModel, Rule
+from krafter.api.kubetypes import ADDITIONAL_VOLUME_SOURCES, KubeType
 
 QUANTITY_PATTERN = r"^([0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$"
+"""Strimzi's loose pattern for emptyDir size limits."""
+KUBERNETES_QUANTITY_PATTERN = (
+    r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"
+)
+"""Kubernetes' resource.Quantity syntax (as in Strimzi's CRDs): `memory: 5GiFooBar` never reaches a Pod."""
+_QUANTITY = re.compile(KUBERNETES_QUANTITY_PATTERN)
+
+
+@dataclass(frozen=True)
+class SchemaPattern:
+    """A `pattern` for the CRD schema of a value pydantic checks with its own validator."""
+
+    pattern: str
+
+
+def is_quantity(value: str) -> bool:
+    return _QUANTITY.match(value) is not None
+
+
+def _quantity(value: int | str) -> int | str:
+    if isinstance(value, str) and not _QUANTITY.match(value):
+        raise PydanticCustomError("quantity", "{value!r} is not a Kubernetes quantity", {"value": value})
+    return value
+
+
+Quantity = Annotated[int | str, AfterValidator(_quantity), SchemaPattern(KUBERNETES_QUANTITY_PATTERN)]
+"""A CPU or memory amount: an integer, or a string such as `500m` or `4Gi`."""
 HEAP_PATTERN = r"^[0-9]+[mMgG]?$"
+
+
+_CORE = "io.k8s.api.core.v1."
+KubeObject = dict[str, Any]
+"""A Kubernetes object passed to Kubernetes verbatim; its CRD schema comes from `KubeType`."""
+Affinity = Annotated[KubeObject, KubeType(_CORE + "Affinity")]
+Toleration = Annotated[KubeObject, KubeType(_CORE + "Toleration")]
+PodSecurityContext = Annotated[KubeObject, KubeType(_CORE + "PodSecurityContext")]
+SecurityContext = Annotated[KubeObject, KubeType(_CORE + "SecurityContext")]
+TopologySpreadConstraint = Annotated[KubeObject, KubeType(_CORE + "TopologySpreadConstraint")]
+HostAlias = Annotated[KubeObject, KubeType(_CORE + "HostAlias")]
+PodDNSConfig = Annotated[KubeObject, KubeType(_CORE + "PodDNSConfig")]
+LocalObjectReference = Annotated[KubeObject, KubeType(_CORE + "LocalObjectReference")]
+VolumeMount = Annotated[KubeObject, KubeType(_CORE + "VolumeMount")]
+AdditionalVolume = Annotated[KubeObject, KubeType(_CORE + "Volume", only=ADDITIONAL_VOLUME_SOURCES)]
+NetworkPolicyPeer = Annotated[KubeObject, KubeType("io.k8s.api.networking.v1.NetworkPolicyPeer")]
+LabelSelector = Annotated[KubeObject, KubeType("io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector")]
 
 
 class ObjectMeta(OpenModel):
@@ -111,6 +159,20 @@ class JvmOptions(Model):
     """Extra `-D` system properties."""
 
 
+class JmxAuthentication(Model):
+    """Password protection of the JMX port."""
+
+    type: Literal["password"]
+    """Authentication type."""
+
+
+class JmxOptions(Model):
+    """Expose JMX on port 9999."""
+
+    authentication: JmxAuthentication | None = None
+    """Require a username and password (generated into `<cluster>-kafka-jmx`)."""
+
+
 class ResourceClaim(Model):
     """A dynamic resource claim made available to the container."""
 
@@ -125,9 +187,9 @@ class ResourceRequirements(Model):
 
     claims: list[ResourceClaim] | None = None
     """Dynamic resource claims used by the container."""
-    limits: dict[str, int | str] | None = None
+    limits: dict[str, Quantity] | None = None
     """Upper bounds, e.g. `{cpu: "2", memory: 4Gi}`; the JVM heap is sized from the memory limit."""
-    requests: dict[str, int | str] | None = None
+    requests: dict[str, Quantity] | None = None
     """Guaranteed resources used for scheduling, e.g. `{cpu: "1", memory: 4Gi}`."""
 
 
@@ -181,8 +243,29 @@ class ExternalLogging(Model):
 Logging = Annotated[InlineLogging | ExternalLogging, Field(discriminator="type")]
 
 
+def _has_config_map_key(value_from: ExternalConfigurationReference | None) -> bool:
+    selector = value_from.config_map_key_ref if value_from is not None else None
+    return selector is not None and bool(selector.name) and bool(selector.key)
+
+
 class JmxPrometheusExporterMetrics(Model):
     """Prometheus metrics through the JMX exporter Java agent (rules from a ConfigMap)."""
+
+    rules = (
+        Rule(
+            lambda metrics: metrics.value_from is not None,
+            "valueFrom property is required",
+            fix="point valueFrom.configMapKeyRef at the ConfigMap key holding the exporter's rules "
+            "(Krafter does not invent rules for you)",
+            cel="self.type != 'jmxPrometheusExporter' || has(self.valueFrom)",
+        ),
+        Rule(
+            lambda metrics: metrics.value_from is None or _has_config_map_key(metrics.value_from),
+            "needs a configMapKeyRef with a name and a key",
+            field="valueFrom.configMapKeyRef",
+            fix="name the ConfigMap and the key holding the exporter's YAML rules",
+        ),
+    )
 
     type: Literal["jmxPrometheusExporter"]
     """JMX Prometheus exporter."""
@@ -234,9 +317,9 @@ class ContainerTemplate(Model):
 
     env: list[ContainerEnvVar] | None = None
     """Extra environment variables."""
-    security_context: dict[str, Any] | None = None
+    security_context: SecurityContext | None = None
     """Container securityContext (Kubernetes SecurityContext), e.g. to drop capabilities."""
-    volume_mounts: list[dict[str, Any]] | None = None
+    volume_mounts: list[VolumeMount] | None = None
     """Extra volume mounts (Kubernetes VolumeMount) for volumes added in the pod template."""
 
 
@@ -245,35 +328,35 @@ class PodTemplate(Model):
 
     metadata: MetadataTemplate | None = None
     """Labels and annotations added to every Pod."""
-    image_pull_secrets: list[dict[str, Any]] | None = None
+    image_pull_secrets: list[LocalObjectReference] | None = None
     """Secrets used to pull the container image (Kubernetes LocalObjectReference list)."""
-    security_context: dict[str, Any] | None = None
+    security_context: PodSecurityContext | None = None
     """Pod securityContext (Kubernetes PodSecurityContext), e.g. fsGroup or runAsUser."""
     termination_grace_period_seconds: Annotated[int, Field(ge=0)] = Default(30)
     """Seconds Kafka gets to shut down cleanly before it is killed; raise it for large brokers."""
-    affinity: dict[str, Any] | None = None
+    affinity: Affinity | None = None
     """Pod affinity rules (Kubernetes Affinity); spread brokers across nodes and zones."""
-    tolerations: list[dict[str, Any]] | None = None
+    tolerations: list[Toleration] | None = None
     """Tolerations (Kubernetes Toleration list), e.g. to run on dedicated Kafka nodes."""
-    topology_spread_constraints: list[dict[str, Any]] | None = None
+    topology_spread_constraints: list[TopologySpreadConstraint] | None = None
     """Topology spread constraints (Kubernetes TopologySpreadConstraint list)."""
     priority_class_name: str | None = None
     """PriorityClass of the Pods."""
     scheduler_name: str | None = None
     """Scheduler that places the Pods (default: the default scheduler)."""
-    host_aliases: list[dict[str, Any]] | None = None
+    host_aliases: list[HostAlias] | None = None
     """Extra /etc/hosts entries (Kubernetes HostAlias list)."""
     dns_policy: Literal["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"] | None = None
     """DNS policy of the Pods."""
-    dns_config: dict[str, Any] | None = None
+    dns_config: PodDNSConfig | None = None
     """DNS settings (Kubernetes PodDNSConfig)."""
     enable_service_links: bool | None = None
     """Inject Service environment variables into the Pods."""
     tmp_dir_size_limit: Annotated[str, Field(pattern=QUANTITY_PATTERN)] = Default("5Mi")
     """Size limit of the /tmp emptyDir volume."""
-    volumes: list[dict[str, Any]] | None = None
+    volumes: list[AdditionalVolume] | None = None
     """Extra volumes (Secret, ConfigMap, emptyDir, PVC, CSI, image) to mount via the container template."""
-    templated_volumes: list[dict[str, Any]] | None = None
+    templated_volumes: list[AdditionalVolume] | None = None
     """Extra per-node volumes whose names may use `{nodeId}` and `{nodePodName}` placeholders."""
     host_users: bool | None = None
     """Run in the host's user namespace (false enables user namespaces)."""

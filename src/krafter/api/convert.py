@@ -22,7 +22,7 @@ import yaml
 
 from krafter.api import config_rules, parse, validation, versions
 from krafter.api.base import API_GROUP, V1, V1BETA2, Model, field_versions
-from krafter.api.errors import Finding, InvalidResource
+from krafter.api.errors import Finding, InvalidResource, errors
 from krafter.api.kafka import Kafka, OperatorComponentSpec
 from krafter.api.nodepool import KafkaNodePool, ProcessRole
 from krafter.api.user import AclRule
@@ -59,7 +59,9 @@ _ZOOKEEPER_ERA_KEY_WHY = {
 }
 _ZOOKEEPER_KEY_WHY = "a ZooKeeper client setting; there is no ZooKeeper in KRaft"
 # Parts of spec.zookeeper that mean the same on a KRaft controller pool (same key in the pool's spec).
-_ZOOKEEPER_CARRIED = ("replicas", "storage", "resources", "jvmOptions")
+# Not jvmOptions: a heap sized for ZooKeeper says nothing about a KRaft controller, which Krafter
+# sizes from its memory limit; copying it made lint refuse the pool it had just written.
+_ZOOKEEPER_CARRIED = ("replicas", "storage", "resources")
 
 
 @dataclass(frozen=True)
@@ -149,14 +151,21 @@ def convert_documents(docs: Sequence[Mapping[str, Any]]) -> ConversionResult:
     skipped: list[str] = []
     for index, doc in enumerate(documents):
         if not _is_convertible(doc):
+            refusal = parse.wrong_api_version(doc)
+            if refusal is not None:
+                problems.append(refusal)
+                continue
             reason = _skip_reason(doc)
             if reason:
                 skipped.append(f"{parse.resource_ref(doc)}: {reason}")
             continue
         try:
-            resources[index] = _Resource(doc, parse.parse_resource(_readable(doc)).resource)
+            parsed = parse.parse_resource(_readable(doc))
         except InvalidResource as exc:
             problems += exc.findings
+            continue
+        resources[index] = _Resource(doc, parsed.resource)
+        problems += errors(validation.written_version_findings(parsed.resource, parsed.version))
     if problems:
         raise InvalidResource(problems)
 
@@ -188,7 +197,21 @@ def convert_documents(docs: Sequence[Mapping[str, Any]]) -> ConversionResult:
             all_changes += slot_changes
         elif index not in absorbed:
             output.append(doc)
+    _refuse_invalid_output(output)
     return ConversionResult(output, all_changes, skipped)
+
+
+def _refuse_invalid_output(documents: Sequence[dict[str, Any]]) -> None:
+    """`krafter convert` promises output that validates: what conversion cannot fix (oauth, keycloak
+    or opa, which Strimzi v1 removed) is refused with what to do, never written out as if valid."""
+    problems: list[Finding] = []
+    for doc in documents:
+        if not _is_convertible(doc):
+            continue
+        resource = parse.parse_resource(doc).resource
+        problems += errors(validation.validate(resource))
+    if problems:
+        raise InvalidResource(problems)
 
 
 def render_changes(changes: Sequence[Change]) -> str:
@@ -288,6 +311,7 @@ def _convert_cluster(kafka: _Resource, pools: list[_Resource], changes: list[Cha
     found: list[Change] = []
     created = _kraft_pools(kafka, model, pools, found) if validation.is_zookeeper_era(model) else []
     _tidy_kafka(kafka, model, found)
+    _move_custom_authentication_secrets(kafka, pools, found)
     members = [kafka, *created, *pools]
     for member in members:
         _convert_resource(member, found)
@@ -391,9 +415,8 @@ def _controller_pool(
         "roles": [ProcessRole.CONTROLLER.value],
         "storage": copy.deepcopy(storage) if storage is not None else {"type": "ephemeral"},
     }
-    for key in ("resources", "jvmOptions"):
-        if zookeeper.get(key) is not None:
-            spec[key] = copy.deepcopy(zookeeper[key])
+    if zookeeper.get("resources") is not None:
+        spec["resources"] = copy.deepcopy(zookeeper["resources"])
     ids = f"[{start}-{start + CONTROLLER_ID_BLOCK - 1}]"
     doc = _pool_doc(name, model, spec, annotations={validation.NEXT_NODE_IDS: ids})
     pool = _Resource(doc, _new_pool(doc, "spec.zookeeper", kafka.ref))
@@ -495,7 +518,10 @@ def _tidy_kafka(kafka: _Resource, model: Kafka, changes: list[Change]) -> None:
     effective = versions.default()
     if spec.version is not None:
         known = versions.find(spec.version)
-        if known is None:
+        # Only a ZooKeeper-era cluster's version is replaced: it names a ZooKeeper-era Kafka that
+        # cannot run in KRaft at all. A current resource's version is the user's choice, and an
+        # unsupported one is refused by validation instead of being swapped for another.
+        if known is None and validation.is_zookeeper_era(model):
             _pop_field(kafka_doc, "version", "version")
             changes.append(
                 Change(
@@ -507,9 +533,9 @@ def _tidy_kafka(kafka: _Resource, model: Kafka, changes: list[Change]) -> None:
                     f"Kafka {versions.DEFAULT_VERSION}, applies. Set a supported version to pin one",
                 )
             )
-        else:
+        elif known is not None:
             effective = known
-    if spec.metadata_version is not None:
+    if spec.metadata_version is not None and validation.is_zookeeper_era(model):
         problem = versions.metadata_version_problem(spec.metadata_version, effective)
         if problem:
             _pop_field(kafka_doc, "metadataVersion", "metadata_version")
@@ -531,6 +557,65 @@ def _tidy_kafka(kafka: _Resource, model: Kafka, changes: list[Change]) -> None:
                 changes.append(Change(kafka.ref, f"metadata.annotations.{key}", f"removed (was {value})", why))
         if not annotations:
             del metadata["annotations"]
+
+
+CUSTOM_AUTHN_SECRETS = "/opt/kafka/custom-authn-secrets"
+"""Where Strimzi mounted a custom authentication's `secrets`: plugin configs name files there."""
+
+
+def _move_custom_authentication_secrets(kafka: _Resource, pools: list[_Resource], changes: list[Change]) -> None:
+    """v1 removed `authentication.secrets` of custom listeners: the same Secrets, mounted at the same
+    paths, become pod template volumes and Kafka container volume mounts."""
+    if str(kafka.doc.get("apiVersion", "")).endswith(f"/{V1}"):
+        return  # a v1 file with secrets is refused by validation, with this fix
+    listeners = kafka.doc["spec"]["kafka"].get("listeners")
+    volumes: list[dict[str, Any]] = []
+    mounts: list[dict[str, Any]] = []
+    for index, listener in enumerate(listeners if isinstance(listeners, list) else []):
+        auth = listener.get("authentication") if isinstance(listener, dict) else None
+        if not isinstance(auth, dict) or auth.get("type") != "custom" or "secrets" not in auth:
+            continue
+        keys: dict[str, list[str]] = {}
+        for source in auth.pop("secrets") or []:
+            secret, key = source.get("secretName"), source.get("key")
+            if secret and key and str(key) not in keys.setdefault(str(secret), []):
+                keys[str(secret)].append(str(key))
+        base = f"custom-listener-{listener.get('name')}-{listener.get('port')}"
+        for number, (secret, secret_keys) in enumerate(keys.items()):
+            name = f"{base}-{number}"
+            volumes.append(
+                {"name": name, "secret": {"secretName": secret, "items": [{"key": k, "path": k} for k in secret_keys]}}
+            )
+            mounts.append({"name": name, "mountPath": f"{CUSTOM_AUTHN_SECRETS}/{base}/{secret}", "readOnly": True})
+        changes.append(
+            Change(
+                kafka.ref,
+                f"spec.kafka.listeners[{index}].authentication.secrets",
+                f"moved to spec.kafka.template.pod.volumes and kafkaContainer.volumeMounts ({', '.join(keys)})",
+                f"{API_GROUP}/{V1} removed `secrets` from custom authentication; the Secrets are mounted at the "
+                f"same paths ({CUSTOM_AUTHN_SECRETS}/{base}/<secret>), so the listener's configuration still "
+                "finds its files (on every node of the cluster, not only brokers)",
+            )
+        )
+    if not volumes:
+        return
+    targets = [kafka.doc["spec"]["kafka"]]
+    # A pool's own template replaces the Kafka's volumes and mounts, so the mounts go there too.
+    targets += [pool.doc["spec"] for pool in pools if _sets_volumes(pool.doc.get("spec"))]
+    for target in targets:
+        template = target.setdefault("template", {})
+        pod = template.setdefault("pod", {})
+        pod["volumes"] = [*(pod.get("volumes") or []), *copy.deepcopy(volumes)]
+        container = template.setdefault("kafkaContainer", {})
+        container["volumeMounts"] = [*(container.get("volumeMounts") or []), *copy.deepcopy(mounts)]
+
+
+def _sets_volumes(spec: Any) -> bool:
+    template = spec.get("template") if isinstance(spec, dict) else None
+    if not isinstance(template, dict):
+        return False
+    pod, container = template.get("pod") or {}, template.get("kafkaContainer") or {}
+    return bool(pod.get("volumes")) or bool(container.get("volumeMounts"))
 
 
 def _supported_range() -> str:

@@ -18,10 +18,12 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from krafter.api.base import OpenModel
+from krafter.api import kubetypes
+from krafter.api.base import Model, OpenModel, Rule, field_required_in
 
 Schema = dict[str, Any]
 PRESERVE = "x-kubernetes-preserve-unknown-fields"
+VALIDATIONS = "x-kubernetes-validations"
 _SCALARS: dict[type, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
 
@@ -53,17 +55,40 @@ def _model(model: type[BaseModel], version: str, description: str | None) -> Sch
         # Parsing warns about them instead (`parse._version_field_warnings`).
         alias = field.alias or name
         properties[alias] = field_schema(field, version)
-        if field.is_required():
+        if field.is_required() or version in field_required_in(field.json_schema_extra):
             required.append(alias)
     if properties:
         schema["properties"] = properties
     if required:
         schema["required"] = required
+    validations = cel_rules(_rules_of(model), version)
+    if validations:
+        schema[VALIDATIONS] = validations
     return schema
 
 
+def _rules_of(model: type[BaseModel]) -> tuple[Rule, ...]:
+    return model.rules if issubclass(model, Model) else ()
+
+
+def cel_rules(rules: typing.Iterable[Rule], version: str) -> list[dict[str, str]]:
+    """The `x-kubernetes-validations` entries of these rules in API `version` (each CEL rule once)."""
+    entries: list[dict[str, str]] = []
+    for rule in rules:
+        if rule.cel is None or version not in rule.versions:
+            continue
+        entry = {"rule": rule.cel, "message": rule.message}
+        if rule.field:
+            entry["fieldPath"] = "." + rule.field
+        if entry not in entries:
+            entries.append(entry)
+    return entries
+
+
 def field_schema(field: FieldInfo, version: str) -> Schema:
-    schema = _type(field.annotation, version)
+    kube = next((item for item in field.metadata if isinstance(item, kubetypes.KubeType)), None)
+    annotation = typing.Annotated[field.annotation, kube] if kube is not None else field.annotation
+    schema = _type(annotation, version)
     for constraint in field.metadata:
         _apply_constraint(schema, constraint)
     description = field.description
@@ -128,6 +153,12 @@ def _type(annotation: Any, version: str) -> Schema:
     origin = get_origin(annotation)
     if origin is typing.Annotated:
         inner, *metadata = get_args(annotation)
+        kube = next((item for item in metadata if isinstance(item, kubetypes.KubeType)), None)
+        if kube is not None:
+            typed = kubetypes.schema(kube, version)
+            if get_origin(_strip_optional(inner)) in (list, tuple):
+                return {"type": "array", "items": typed}
+            return typed
         schema = _type(inner, version)
         for item in metadata:
             if isinstance(item, FieldInfo):
@@ -162,9 +193,15 @@ def _type(annotation: Any, version: str) -> Schema:
 
 def _union(members: tuple[Any, ...], version: str) -> Schema:
     members = tuple(_strip_optional(m) for m in members)
-    scalars = {m for m in members if m in _SCALARS}
-    if scalars == {int, str} and len(members) == 2:
-        return {"x-kubernetes-int-or-string": True}
+    bare = [get_args(m)[0] if get_origin(m) is typing.Annotated else m for m in members]
+    if sorted(map(str, bare)) == sorted(map(str, (int, str))):
+        # int-or-string keeps the constraints of its string member (e.g. a quantity pattern).
+        schema: Schema = {"x-kubernetes-int-or-string": True}
+        for member in members:
+            if get_origin(member) is typing.Annotated:
+                constraints = {k: v for k, v in _type(member, version).items() if k != "type"}
+                schema.update(constraints)
+        return schema
     models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
     if len(models) != len(members):
         raise TypeError(f"cannot express union {members!r} structurally")
@@ -204,6 +241,9 @@ def _flatten(models: list[type[BaseModel]], version: str) -> Schema:
                 described.append(f"`{tag}`: {doc}" if doc else f"`{tag}`")
         properties["type"]["description"] = "One of: " + " ".join(d if d.endswith(".") else d + "." for d in described)
     merged["properties"] = properties
+    validations = cel_rules([rule for model in models for rule in _rules_of(model)], version)
+    if validations:
+        merged[VALIDATIONS] = validations
     required = sorted(set.intersection(*required_sets)) if required_sets else []
     if required:
         merged["required"] = required

@@ -7,6 +7,7 @@ works without a cluster and also shows defaults and allowed values.
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from dataclasses import dataclass
 from typing import Any
@@ -53,7 +54,7 @@ def _lookup(path: str, version: str) -> tuple[str, dict[str, Any], bool]:
     if info is None:
         known = ", ".join(k.kind for k in KINDS)
         raise InvalidResource([Finding("", f"unknown kind '{kind}'", f"use one of {known}")])
-    schema = crdgen.model_schema(info.model, version)
+    schema = _schema(info.kind, version)
     required = True
     walked = info.kind
     for part in parts:
@@ -66,6 +67,14 @@ def _lookup(path: str, version: str) -> tuple[str, dict[str, Any], bool]:
         schema = children[part]
         walked = f"{walked}.{part}"
     return walked, schema, required
+
+
+@functools.cache
+def _schema(kind: str, version: str) -> dict[str, Any]:
+    """Built once per kind and version: with the Kubernetes types in it a schema is large, and a
+    recursive explain looks up every field (never modified by the callers)."""
+    info = next(k for k in KINDS if k.kind == kind)
+    return crdgen.model_schema(info.model, version)
 
 
 def field_doc(path: str, version: str = V1) -> FieldDoc:

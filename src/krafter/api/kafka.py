@@ -11,13 +11,14 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
 
-from krafter.api.base import V1BETA2, Default, Model, OpenModel, only_in
+from krafter.api.base import V1BETA2, Default, Model, OpenModel, Rule, only_in
 from krafter.api.common import (
     CertificateAuthority,
     Condition,
     ContainerTemplate,
     DeploymentTemplate,
     InternalServiceTemplate,
+    JmxOptions,
     JvmOptions,
     Logging,
     MetricsConfig,
@@ -28,10 +29,20 @@ from krafter.api.common import (
     ResourceRequirements,
     ResourceTemplate,
 )
+from krafter.api.components import (
+    CruiseControlSpec,
+    JmxTransSpec,
+    KafkaExporterSpec,
+    TlsSidecar,
+    ZookeeperClusterSpec,
+)
 from krafter.api.listeners import GenericKafkaListener
 from krafter.api.storage import Storage
 
 LEGACY = "v1beta2 only; in v1 this lives on KafkaNodePool"
+MAX_LISTENERS = 100
+"""A bound Strimzi does not state: the API server prices each CEL rule on a listener by the most
+listeners a request could hold, and without a bound the listener rules exceed its budget."""
 
 
 class SimpleAuthorization(Model):
@@ -81,26 +92,29 @@ Authorization = Annotated[
 class Rack(Model):
     """Rack awareness: replicas of a partition are spread over racks (zones)."""
 
+    rules = (
+        Rule(
+            lambda rack: rack.type != "topology-label" or bool(rack.topology_key),
+            "topologyKey property is required",
+            field="topologyKey",
+            fix="name the node label holding the zone, e.g. topology.kubernetes.io/zone",
+            cel="self.type != 'topology-label' || (has(self.topologyKey) && self.topologyKey != '')",
+        ),
+        Rule(
+            lambda rack: rack.type != "environment-variable" or bool(rack.env_var_name),
+            "envVarName property is required",
+            field="envVarName",
+            fix="name the environment variable holding the rack",
+            cel="self.type != 'environment-variable' || (has(self.envVarName) && self.envVarName != '')",
+        ),
+    )
+
     type: Literal["topology-label", "environment-variable"] = Default("topology-label")
     """Where the rack id comes from: a label of the Kubernetes node, or an environment variable."""
     topology_key: str | None = None
     """Node label holding the rack, e.g. `topology.kubernetes.io/zone` (`topology-label`)."""
     env_var_name: str | None = None
     """Environment variable holding the rack (`environment-variable`)."""
-
-
-class JmxAuthentication(Model):
-    """Password protection of the JMX port."""
-
-    type: Literal["password"]
-    """Authentication type."""
-
-
-class JmxOptions(Model):
-    """Expose JMX on port 9999."""
-
-    authentication: JmxAuthentication | None = None
-    """Require a username and password (generated into `<cluster>-kafka-jmx`)."""
 
 
 class RemoteStorageManager(Model):
@@ -213,8 +227,8 @@ class KafkaClusterSpec(Model):
     an upgrade once you will not go back."""
     image: str | None = None
     """Container image; unset means the official `apache/kafka:<version>` image."""
-    listeners: Annotated[list[GenericKafkaListener], Field(min_length=1)]
-    """How clients connect. At least one listener."""
+    listeners: Annotated[list[GenericKafkaListener], Field(min_length=1, max_length=MAX_LISTENERS)]
+    """How clients connect. At least one listener, at most 100."""
     config: dict[str, Any] | None = None
     """Kafka broker configuration (`server.properties` keys). Keys Krafter manages (listeners,
     security, node ids, paths) are rejected with an explanation."""
@@ -271,11 +285,11 @@ class OperatorComponentSpec(Model):
     """Logging (unused by Krafter)."""
     jvm_options: JvmOptions | None = None
     """JVM options (unused by Krafter)."""
-    reconciliation_interval_seconds: int | None = Field(
+    reconciliation_interval_seconds: Annotated[int, Field(ge=0)] | None = Field(
         default=None, json_schema_extra=only_in(V1BETA2, note="use reconciliationIntervalMs")
     )
     """Resynchronisation period in seconds (deprecated; use reconciliationIntervalMs)."""
-    zookeeper_session_timeout_seconds: int | None = Field(
+    zookeeper_session_timeout_seconds: Annotated[int, Field(ge=0)] | None = Field(
         default=None, json_schema_extra=only_in(V1BETA2, note="ZooKeeper is not supported; ignored")
     )
     """ZooKeeper session timeout (ZooKeeper era; ignored)."""
@@ -284,7 +298,9 @@ class OperatorComponentSpec(Model):
 class TopicOperatorSpec(OperatorComponentSpec):
     """Reconciles KafkaTopic resources into Kafka topics."""
 
-    topic_metadata_max_attempts: int | None = Field(default=None, json_schema_extra=only_in(V1BETA2, note="ignored"))
+    topic_metadata_max_attempts: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, json_schema_extra=only_in(V1BETA2, note="ignored")
+    )
     """Attempts at reading topic metadata (ZooKeeper era; ignored)."""
 
 
@@ -307,6 +323,20 @@ class EntityOperatorTemplate(OpenModel):
     `STRIMZI_USE_FINALIZERS=false` stops adding the `strimzi.io/topic-operator` finalizer."""
     user_operator_container: ContainerTemplate | None = None
     """The User Operator container (unused by Krafter)."""
+    tls_sidecar_container: ContainerTemplate | None = Field(
+        default=None, json_schema_extra=only_in(V1BETA2, note="removed from Strimzi; ignored")
+    )
+    """The TLS sidecar container (removed; ignored)."""
+    service_account: ResourceTemplate | None = None
+    """The ServiceAccount (unused by Krafter)."""
+    pod_disruption_budget: PodDisruptionBudgetTemplate | None = None
+    """The PodDisruptionBudget (unused by Krafter)."""
+    entity_operator_role: ResourceTemplate | None = None
+    """The Role (unused by Krafter)."""
+    topic_operator_role_binding: ResourceTemplate | None = None
+    """The Topic Operator's RoleBinding (unused by Krafter)."""
+    user_operator_role_binding: ResourceTemplate | None = None
+    """The User Operator's RoleBinding (unused by Krafter)."""
 
 
 def topic_finalizers_enabled(entity_operator: EntityOperatorSpec | None) -> bool:
@@ -328,34 +358,8 @@ class EntityOperatorSpec(Model):
     """Enable KafkaUser reconciliation (`{}` enables it with defaults)."""
     template: EntityOperatorTemplate | None = None
     """Customisation of Strimzi's entity-operator objects (unused by Krafter)."""
-    tls_sidecar: dict[str, Any] | None = Field(
-        default=None, json_schema_extra=only_in(V1BETA2, note="removed; ignored")
-    )
+    tls_sidecar: TlsSidecar | None = Field(default=None, json_schema_extra=only_in(V1BETA2, note="removed; ignored"))
     """TLS sidecar (removed from Strimzi; ignored)."""
-
-
-class CruiseControlSpec(OpenModel):
-    """Cruise Control settings (accepted for compatibility; Krafter rebalances without it)."""
-
-    image: str | None = None
-    """Cruise Control image."""
-    config: dict[str, Any] | None = None
-    """Cruise Control configuration."""
-    resources: ResourceRequirements | None = None
-    """Container resources."""
-
-
-class KafkaExporterSpec(OpenModel):
-    """Kafka Exporter settings (accepted for compatibility; not deployed by Krafter yet)."""
-
-    image: str | None = None
-    """Kafka Exporter image."""
-    group_regex: str | None = None
-    """Consumer groups to export (regular expression)."""
-    topic_regex: str | None = None
-    """Topics to export (regular expression)."""
-    resources: ResourceRequirements | None = None
-    """Container resources."""
 
 
 class KafkaSpec(Model):
@@ -376,13 +380,13 @@ class KafkaSpec(Model):
     maintenance_time_windows: list[str] | None = None
     """Cron expressions (Quartz syntax, UTC) of windows in which certificate renewals may roll
     the cluster, e.g. `* * 0-1 ? * SUN,SAT`. Unset: any time."""
-    zookeeper: dict[str, Any] | None = Field(
+    zookeeper: ZookeeperClusterSpec | None = Field(
         default=None,
         json_schema_extra=only_in(V1BETA2, note="ZooKeeper is not supported; run krafter convert"),
     )
     """ZooKeeper cluster (ZooKeeper era). Krafter runs KRaft only: `krafter convert` turns it into a
     controller node pool."""
-    jmx_trans: dict[str, Any] | None = Field(
+    jmx_trans: JmxTransSpec | None = Field(
         default=None, json_schema_extra=only_in(V1BETA2, note="removed from Strimzi; ignored")
     )
     """JmxTrans (removed from Strimzi; ignored)."""

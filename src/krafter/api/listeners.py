@@ -12,7 +12,8 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
 
-from krafter.api.base import V1BETA2, Model, OpenModel
+from krafter.api.base import V1, V1BETA2, Model, OpenModel, Rule
+from krafter.api.common import NetworkPolicyPeer
 
 
 class ListenerType(enum.StrEnum):
@@ -42,6 +43,18 @@ class ScramListenerAuthentication(Model):
 class CustomListenerAuthentication(Model):
     """Your own authentication, configured with raw listener properties."""
 
+    rules = (
+        Rule(
+            lambda auth: auth.secrets is None,
+            f"'secrets' was removed from custom authentication in kafka.strimzi.io/{V1}",
+            field="secrets",
+            fix="mount the Secrets with spec.kafka.template.pod.volumes and "
+            "spec.kafka.template.kafkaContainer.volumeMounts (`krafter convert` does this for a v1beta2 file)",
+            cel="!has(self.secrets)",
+            versions=(V1,),
+        ),
+    )
+
     type: Literal["custom"]
     """Authentication type."""
     sasl: bool | None = None
@@ -49,7 +62,8 @@ class CustomListenerAuthentication(Model):
     listener_config: dict[str, Any] | None = None
     """Listener-scoped Kafka properties (without the `listener.name.<name>.` prefix)."""
     secrets: list[dict[str, Any]] | None = None
-    """Secrets mounted into the Kafka Pods for the custom authentication."""
+    """Secrets mounted into the Kafka Pods for the custom authentication (v1beta2 only; in v1 mount
+    them with the pod template's volumes and the Kafka container's volumeMounts)."""
 
 
 class OAuthListenerAuthentication(OpenModel):
@@ -190,8 +204,139 @@ class ListenerConfiguration(Model):
     """Gateway API parents of `tlsroute` listeners."""
 
 
+TLS_ONLY_TYPES = frozenset({ListenerType.ROUTE, ListenerType.INGRESS, ListenerType.TLSROUTE})
+
+
+def _value_at(model: Any, path: str) -> Any:
+    """The value at a dotted path of wire names (`configuration.bootstrap.host`), None if unset."""
+    for part in path.split("."):
+        if model is None:
+            return None
+        fields = type(model).model_fields
+        name = next((n for n, f in fields.items() if (f.alias or n) == part), part)
+        model = getattr(model, name, None)
+    return model
+
+
+def _cel_unset(path: str) -> str:
+    parts = path.split(".")
+    prefixes = [".".join(parts[: i + 1]) for i in range(len(parts))]
+    absent = " || ".join(f"!has(self.{p})" for p in prefixes)
+    return absent
+
+
+def _only_for(path: str, types: tuple[ListenerType, ...], kinds: str, *, empty_ok: bool = False) -> Rule:
+    """A listener setting that only some listener types have (Strimzi's ListenersValidator)."""
+    names = [t.value for t in types]
+
+    def holds(listener: GenericKafkaListener) -> bool:
+        value = _value_at(listener, path)
+        return listener.type.value in names or value is None or (empty_ok and not value)
+
+    unset = _cel_unset(path)
+    if empty_ok:
+        unset += f" || size(self.{path}) == 0"
+    field = path.removeprefix("configuration.")
+    return Rule(
+        holds,
+        f"cannot configure {field} because it is not {kinds} based listener",
+        field=path,
+        fix=f"remove {path}; it is used by {' and '.join(names)} listeners only",
+        cel=f"self.type in {names!r} || {unset}".replace('"', "'"),
+    )
+
+
+def _ingress_hosts(listener: GenericKafkaListener) -> bool:
+    config = listener.configuration
+    if listener.type is not ListenerType.INGRESS:
+        return True
+    if config is None:
+        return False
+    return bool(config.host_template) or bool(config.brokers and all(b.host for b in config.brokers))
+
+
 class GenericKafkaListener(Model):
     """One Kafka listener: a name, a port, how it is exposed, and how clients authenticate."""
+
+    rules = (
+        Rule(
+            lambda listener: listener.tls or listener.type not in TLS_ONLY_TYPES,
+            "listeners of type route, ingress and tlsroute need TLS (they are routed by SNI)",
+            field="tls",
+            fix="set tls: true",
+            cel="self.tls || !(self.type in ['route', 'ingress', 'tlsroute'])",
+        ),
+        Rule(
+            lambda listener: listener.tls or not isinstance(listener.authentication, TlsListenerAuthentication),
+            "tls client authentication needs an encrypted listener",
+            field="authentication.type",
+            fix="set tls: true on this listener, or use scram-sha-512",
+            cel="self.tls || !has(self.authentication) || self.authentication.type != 'tls'",
+        ),
+        Rule(
+            lambda listener: listener.tls or _value_at(listener, "configuration.brokerCertChainAndKey") is None,
+            "a custom server certificate needs a TLS listener",
+            field="configuration.brokerCertChainAndKey",
+            fix="set tls: true or remove brokerCertChainAndKey",
+            cel="self.tls || !has(self.configuration) || !has(self.configuration.brokerCertChainAndKey)",
+        ),
+        Rule(
+            lambda listener: (
+                listener.type is not ListenerType.INGRESS or bool(_value_at(listener, "configuration.bootstrap.host"))
+            ),
+            "is missing a bootstrap host name which is required for Ingress based listeners",
+            field="configuration.bootstrap.host",
+            fix="set configuration.bootstrap.host to the host name clients bootstrap from",
+            cel="self.type != 'ingress' || (has(self.configuration) && has(self.configuration.bootstrap) "
+            "&& has(self.configuration.bootstrap.host))",
+        ),
+        Rule(
+            _ingress_hosts,
+            "is missing broker host names which are required for Ingress based listeners",
+            field="configuration",
+            fix="set configuration.hostTemplate (e.g. broker-{nodeId}.kafka.example.com) or a host for every "
+            "broker in configuration.brokers[].host",
+            # That every broker listed has a host, and every broker node is listed, is checked by
+            # validation and lint only: a CEL loop over brokers costs more than the server allows.
+            cel="self.type != 'ingress' || (has(self.configuration) && (has(self.configuration.hostTemplate) "
+            "|| (has(self.configuration.brokers) && size(self.configuration.brokers) > 0)))",
+        ),
+        Rule(
+            lambda listener: (
+                listener.type is not ListenerType.TLSROUTE or bool(_value_at(listener, "configuration.parentRefs"))
+            ),
+            "is missing parentRefs which are required for TLSRoute based listeners",
+            field="configuration",
+            fix="list the Gateway (listener) the TLSRoutes attach to in configuration.parentRefs",
+            cel="self.type != 'tlsroute' || (has(self.configuration) && has(self.configuration.parentRefs) "
+            "&& size(self.configuration.parentRefs) > 0)",
+        ),
+        _only_for(
+            "configuration.bootstrap.host",
+            (ListenerType.ROUTE, ListenerType.INGRESS, ListenerType.TLSROUTE),
+            "a Route, Ingress or TLSRoute",
+        ),
+        _only_for("configuration.bootstrap.nodePort", (ListenerType.NODEPORT,), "a NodePort"),
+        _only_for("configuration.bootstrap.loadBalancerIP", (ListenerType.LOADBALANCER,), "a LoadBalancer"),
+        _only_for("configuration.preferredNodePortAddressType", (ListenerType.NODEPORT,), "a NodePort"),
+        _only_for(
+            "configuration.useServiceDnsDomain",
+            (ListenerType.INTERNAL, ListenerType.CLUSTER_IP),
+            "an internal or cluster-ip",
+        ),
+        _only_for(
+            "configuration.externalTrafficPolicy",
+            (ListenerType.LOADBALANCER, ListenerType.NODEPORT),
+            "a LoadBalancer or NodePort",
+        ),
+        _only_for(
+            "configuration.loadBalancerSourceRanges", (ListenerType.LOADBALANCER,), "a LoadBalancer", empty_ok=True
+        ),
+        _only_for("configuration.finalizers", (ListenerType.LOADBALANCER,), "a LoadBalancer", empty_ok=True),
+        _only_for(
+            "configuration.class", (ListenerType.INGRESS, ListenerType.LOADBALANCER), "an Ingress or LoadBalancer"
+        ),
+    )
 
     name: Annotated[str, Field(pattern=r"^[a-z0-9]{1,11}$")]
     """Listener name, unique in the cluster: 1-11 lowercase letters or digits."""
@@ -207,7 +352,7 @@ class GenericKafkaListener(Model):
     """Client authentication on this listener; unset means none."""
     configuration: ListenerConfiguration | None = None
     """Fine-tuning of the listener."""
-    network_policy_peers: list[dict[str, Any]] | None = None
+    network_policy_peers: list[NetworkPolicyPeer] | None = None
     """Who may connect (Kubernetes NetworkPolicyPeer list); unset means everyone."""
 
 

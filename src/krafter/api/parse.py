@@ -6,6 +6,8 @@ verdict everywhere. Nothing but `InvalidResource` escapes for bad input, whateve
 
 from __future__ import annotations
 
+import difflib
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +17,18 @@ import pydantic
 import yaml
 from pydantic_core import ErrorDetails
 
-from krafter.api.base import ALL_VERSIONS, API_GROUP, V1, V1BETA2, Model, field_versions, iter_unknown_fields
-from krafter.api.errors import Finding, InvalidResource, Severity
+from krafter.api import crdgen, validation
+from krafter.api.base import (
+    ALL_VERSIONS,
+    API_GROUP,
+    V1,
+    V1BETA2,
+    Model,
+    OpenModel,
+    field_versions,
+    iter_unknown_fields,
+)
+from krafter.api.errors import Finding, InvalidResource, Severity, errors
 from krafter.api.kafka import Kafka
 from krafter.api.nodepool import KafkaNodePool
 from krafter.api.topic import KafkaTopic
@@ -160,18 +172,118 @@ def _is_dns_label(name: str, limit: int) -> bool:
 
 
 def _unknown_field_warnings(resource: Resource, ref: str) -> list[Finding]:
+    unknown = [*iter_unknown_fields(resource), *_unknown_kubernetes_fields(resource)]
     return [
         Finding(
             path,
             "unknown field, ignored",
-            "check the spelling against `krafter explain`",
+            _spelling_fix(path, known),
             Severity.WARNING,
             "UnknownFields",
             ref,
         )
-        for path in iter_unknown_fields(resource)
+        for path, known in unknown
         if not path.startswith(("metadata.", "status."))
     ]
+
+
+def _unknown_kubernetes_fields(value: Any, path: str = "") -> list[tuple[str, tuple[str, ...]]]:
+    """Unknown keys inside the Kubernetes types users write verbatim (affinity, tolerations, ...),
+    found with the same schema the CRD has, so `krafter lint` flags the typo `kubectl apply` refuses."""
+    found: list[tuple[str, tuple[str, ...]]] = []
+    if isinstance(value, OpenModel) or not isinstance(value, Model):
+        if isinstance(value, (list, tuple)):
+            for index, item in enumerate(value):
+                found += _unknown_kubernetes_fields(item, f"{path}[{index}]")
+        return found
+    for name, info in type(value).model_fields.items():
+        child = getattr(value, name)
+        if child is None:
+            continue
+        child_path = f"{path}.{(info.alias or name)}" if path else info.alias or name
+        if isinstance(child, (dict, list)) and not _holds_models(child):
+            found += _unknown_keys(child, _field_schema(type(value), name), child_path)
+        else:
+            found += _unknown_kubernetes_fields(child, child_path)
+    return found
+
+
+def _holds_models(value: dict[str, Any] | list[Any]) -> bool:
+    items = value.values() if isinstance(value, dict) else value
+    return any(isinstance(item, Model) for item in items)
+
+
+@functools.cache
+def _field_schema(model: type[Model], name: str) -> dict[str, Any]:
+    return crdgen.field_schema(model.model_fields[name], V1)
+
+
+def _unknown_keys(value: Any, schema: dict[str, Any], path: str) -> list[tuple[str, tuple[str, ...]]]:
+    if schema.get(crdgen.PRESERVE):
+        return []
+    found: list[tuple[str, tuple[str, ...]]] = []
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for index, item in enumerate(value):
+            found += _unknown_keys(item, schema["items"], f"{path}[{index}]")
+    elif isinstance(value, dict) and "properties" in schema:
+        known = tuple(schema["properties"])
+        for key, item in value.items():
+            if key in schema["properties"]:
+                found += _unknown_keys(item, schema["properties"][key], f"{path}.{key}")
+            else:
+                found.append((f"{path}.{key}", known))
+    elif isinstance(value, dict) and isinstance(schema.get("additionalProperties"), dict):
+        for key, item in value.items():
+            found += _unknown_keys(item, schema["additionalProperties"], f"{path}.{key}")
+    return found
+
+
+def _spelling_fix(path: str, known: Sequence[str]) -> str:
+    """`did you mean topologyKey?` when a known field is close to the unknown one."""
+    name = path.rpartition(".")[2]
+    by_lower = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.75)
+    if close:
+        return f"did you mean {by_lower[close[0]]}? (`krafter explain` lists the fields)"
+    return "check the spelling against `krafter explain`"
+
+
+_OLDER_VERSIONS = ("v1alpha1", "v1beta1")
+"""KafkaTopic and KafkaUser versions `krafter convert` still reads (their shape never changed)."""
+
+
+def wrong_api_version(doc: Mapping[str, Any]) -> Finding | None:
+    """A Krafter kind under an API group or version Strimzi never served, e.g. `kafka.strimzi.com/v1`
+    or `kafka.strimzi.io/v1alpha1` for a Kafka; None when the apiVersion is served or the document
+    plainly belongs to another product (Confluent's `platform.confluent.io` Kafka, say)."""
+    kind = doc.get("kind")
+    if not isinstance(kind, str) or kind not in MODELS:
+        return None
+    api_version = str(doc.get("apiVersion", ""))
+    group, _, version = api_version.rpartition("/")
+    served = " or ".join(f"{API_GROUP}/{v}" for v in ALL_VERSIONS)
+    ref = resource_ref(doc)
+    if group == API_GROUP:
+        if version in ALL_VERSIONS:
+            return None
+        convertible = version == V1BETA2 or (kind in ("KafkaTopic", "KafkaUser") and version in _OLDER_VERSIONS)
+        return Finding(
+            "apiVersion",
+            f"apiVersion {api_version!r} is not served for {kind}",
+            f"run `krafter convert` on this file to get {API_GROUP}/{V1}"
+            if convertible
+            else f"rewrite it as {API_GROUP}/{V1} (`krafter convert` reads {kind} from {V1BETA2} on)",
+            resource=ref,
+        )
+    similar = difflib.SequenceMatcher(None, group, API_GROUP).ratio() >= 0.75
+    if "strimzi" not in group and not similar:
+        return None
+    return Finding(
+        "apiVersion",
+        f"{group!r} is not Strimzi's API group, so no Strimzi or Krafter operator would read this {kind}",
+        f"did you mean {API_GROUP}/{version if version in ALL_VERSIONS else V1}? (served: {served})",
+        resource=ref,
+    )
 
 
 def _version_field_warnings(value: Any, version: str, ref: str, path: str = "") -> list[Finding]:
@@ -262,6 +374,7 @@ _FIXES: dict[str, Any] = {
     "string_type": lambda _ctx: "write a string (quote it in YAML)",
     "dict_type": lambda _ctx: "write a mapping (key: value lines)",
     "list_type": lambda _ctx: "write a list (lines starting with '- ')",
+    "quantity": lambda _ctx: "write a number with an optional suffix, e.g. 500m, 2 or 4Gi",
 }
 
 
@@ -293,6 +406,10 @@ def load(documents: Iterable[Any], source: str | None = None) -> Loaded:
     problems: list[Finding] = []
     for doc in documents:
         kind = doc.get("kind") if isinstance(doc, Mapping) else None
+        refusal = wrong_api_version(doc) if isinstance(doc, Mapping) else None
+        if refusal is not None:
+            problems.append(refusal)
+            continue
         if isinstance(doc, Mapping) and _is_plain_kubernetes(doc):
             loaded.other.append(dict(doc))
             continue
@@ -301,9 +418,14 @@ def load(documents: Iterable[Any], source: str | None = None) -> Loaded:
             loaded.skipped.append(Skipped(kind, name, f"{kind} is not supported by Krafter yet", source))
             continue
         try:
-            loaded.parsed.append(parse_resource(doc, source=source))
+            parsed = parse_resource(doc, source=source)
         except InvalidResource as exc:
             problems += exc.findings
+            continue
+        # Files say which version they were written in: its own rules apply (the operator, which
+        # reads everything through v1, leaves those to the API server).
+        problems += errors(validation.written_version_findings(parsed.resource, parsed.version))
+        loaded.parsed.append(parsed)
     if problems:
         raise InvalidResource(problems)
     return loaded

@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from krafter.api.base import V1BETA2, Default, Model, only_in
-from krafter.api.common import QUANTITY_PATTERN
+from krafter.api.base import V1BETA2, Default, Model, Rule, only_in
+from krafter.api.common import QUANTITY_PATTERN, is_quantity
 
 
 class EphemeralStorage(Model):
@@ -29,6 +29,17 @@ class EphemeralStorage(Model):
 
 class PersistentClaimStorage(Model):
     """A PersistentVolumeClaim per node: data survives restarts and rescheduling."""
+
+    rules = (
+        # Python only: Strimzi's CRD takes any string here (the claim is refused later), and a CEL
+        # regular expression over an unbounded string costs more than the API server allows.
+        Rule(
+            lambda storage: storage.size is None or is_quantity(storage.size),
+            "is not a Kubernetes quantity",
+            field="size",
+            fix="write a size such as 100Gi",
+        ),
+    )
 
     type: Literal["persistent-claim"]
     """Persistent storage through a PersistentVolumeClaim."""

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from krafter.api.base import V1BETA2, Model, only_in
+from krafter.api.base import V1, V1BETA2, Model, Rule, only_in, required_in
 from krafter.api.common import Condition, MetadataTemplate, ObjectMeta, SecretKeySelector
 
 
@@ -25,8 +25,48 @@ class Password(Model):
     """The Secret key holding the password."""
 
 
+_DAYS_FIX = "set both validityDays and renewalDays (renewalDays below validityDays), or neither"
+
+
+def _days_set_together(auth: TlsClientAuthentication) -> bool:
+    return (auth.validity_days is None) == (auth.renewal_days is None)
+
+
+def _renewal_before_expiry(auth: TlsClientAuthentication) -> bool:
+    return auth.validity_days is None or auth.renewal_days is None or auth.renewal_days < auth.validity_days
+
+
+def _no_certificate_days(auth: Model) -> bool:
+    return not {"validityDays", "renewalDays"} & set(auth.model_extra or {})
+
+
+ONLY_TLS_HAS_DAYS = Rule(
+    _no_certificate_days,
+    "'validityDays' and 'renewalDays' can be configured only with 'type: tls'",
+    fix="remove them: only tls users get a certificate from the clients CA",
+    cel="self.type == 'tls' || (!has(self.validityDays) && !has(self.renewalDays))",
+)
+
+
 class TlsClientAuthentication(Model):
     """A client certificate signed by the clients CA; the principal is `CN=<user name>`."""
+
+    rules = (
+        Rule(
+            _days_set_together,
+            "Both 'validityDays' and 'renewalDays' must be set together, or both must be unset",
+            fix=_DAYS_FIX,
+            cel="self.type != 'tls' || (has(self.renewalDays) == has(self.validityDays))",
+        ),
+        Rule(
+            _renewal_before_expiry,
+            "'renewalDays' must be less than 'validityDays'",
+            field="renewalDays",
+            fix="renewal must start before the certificate expires: lower renewalDays or raise validityDays",
+            cel="self.type != 'tls' || !has(self.renewalDays) || !has(self.validityDays) "
+            "|| self.renewalDays < self.validityDays",
+        ),
+    )
 
     type: Literal["tls"]
     """Authentication type."""
@@ -39,12 +79,16 @@ class TlsClientAuthentication(Model):
 class TlsExternalClientAuthentication(Model):
     """A certificate issued outside Krafter; only ACLs and quotas are managed."""
 
+    rules = (ONLY_TLS_HAS_DAYS,)
+
     type: Literal["tls-external"]
     """Authentication type."""
 
 
 class ScramSha512ClientAuthentication(Model):
     """SASL SCRAM-SHA-512; the password is generated unless given."""
+
+    rules = (ONLY_TLS_HAS_DAYS,)
 
     type: Literal["scram-sha-512"]
     """Authentication type."""
@@ -92,8 +136,8 @@ class AclRule(Model):
     """The resource."""
     host: str = Field(default="*")
     """Client host the rule applies to. Default: `*` (any)."""
-    operations: list[AclOperation] | None = None
-    """Operations the rule covers."""
+    operations: list[AclOperation] | None = Field(default=None, json_schema_extra=required_in(V1))
+    """Operations the rule covers (required in v1)."""
     operation: AclOperation | None = Field(default=None, json_schema_extra=only_in(V1BETA2, note="use operations"))
     """A single operation (deprecated; use operations)."""
 

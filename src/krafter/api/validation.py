@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from krafter.api import config_rules, versions
+from krafter.api.base import ALL_VERSIONS, API_GROUP, Model, Rule
 from krafter.api.common import StrimziMetricsReporter
 from krafter.api.errors import Finding, Severity
 from krafter.api.kafka import (
@@ -26,9 +27,7 @@ from krafter.api.kafka import Kafka as KafkaResource
 from krafter.api.listeners import (
     RESERVED_PORTS,
     GenericKafkaListener,
-    ListenerType,
     OAuthListenerAuthentication,
-    TlsListenerAuthentication,
 )
 from krafter.api.nodepool import KafkaNodePool, ProcessRole
 from krafter.api.storage import EphemeralStorage, JbodStorage, PersistentClaimStorage
@@ -38,7 +37,6 @@ from krafter.api.user import KafkaUser, TlsClientAuthentication
 CLUSTER_LABEL = "strimzi.io/cluster"
 NEXT_NODE_IDS = "strimzi.io/next-node-ids"
 REMOVE_NODE_IDS = "strimzi.io/remove-node-ids"
-TLS_ONLY_TYPES = {ListenerType.ROUTE, ListenerType.INGRESS, ListenerType.TLSROUTE}
 _TOPIC_NAME = re.compile(r"^[a-zA-Z0-9._-]{1,249}$")
 _NODE_ID_RANGES = re.compile(r"^\[\s*(\d+(\s*-\s*\d+)?\s*(,\s*\d+(\s*-\s*\d+)?\s*)*)?\]$")
 
@@ -51,6 +49,62 @@ def _warning(path: str, message: str, fix: str | None = None, reason: str = "War
     return Finding(path, message, fix, Severity.WARNING, reason)
 
 
+# --- Rules declared on the models (also CEL rules in the CRDs) ---------------------------------
+
+
+def model_rules(value: Any, path: str = "", *, version: str | None = None) -> list[Finding]:
+    """Findings of every `Rule` the models declare, walking the whole resource.
+
+    With `version` None only the rules of every API version run: the operator reads every object
+    through v1, whichever version it was written in, and the API server has already applied the
+    version's own CEL rules when it was written. Files (`lint`, `convert`) pass the version the
+    user wrote, so the version-only rules run for them too (`written_version_findings`).
+    """
+    found: list[Finding] = []
+    if isinstance(value, Model):
+        for rule in type(value).rules:
+            if not _applies(rule, version):
+                continue
+            if not rule.holds(value):
+                where = ".".join(p for p in (path, rule.field) if p)
+                found.append(_error(where, rule.message, rule.fix))
+        for name, info in type(value).model_fields.items():
+            child = getattr(value, name)
+            if child is not None:
+                alias = info.alias or name
+                found += model_rules(child, f"{path}.{alias}" if path else alias, version=version)
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found += model_rules(item, f"{path}[{index}]", version=version)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, Model):
+                found += model_rules(item, f"{path}.{key}", version=version)
+    return found
+
+
+def _applies(rule: Rule, version: str | None) -> bool:
+    if version is None:
+        return set(rule.versions) >= set(ALL_VERSIONS)
+    return version in rule.versions and set(rule.versions) < set(ALL_VERSIONS)
+
+
+def written_version_findings(resource: Any, version: str) -> list[Finding]:
+    """Rules of the API version the user wrote (for files: the operator only sees v1, see above)."""
+    found = model_rules(resource, version=version)
+    kind = getattr(resource, "kind", "")
+    if version == "v1" and kind in ("KafkaTopic", "KafkaUser") and resource.spec is None:
+        found.append(
+            _error(
+                "spec",
+                f"is required in {API_GROUP}/v1",
+                "add a spec (`spec: {}` takes every default)",
+                "MissingSpec",
+            )
+        )
+    return [f.about(f"{kind}/{resource.metadata.name}") for f in found]
+
+
 # --- Kafka -------------------------------------------------------------------------------
 
 
@@ -61,7 +115,7 @@ def validate_kafka(kafka: KafkaResource) -> list[Finding]:
         *_config(spec),
         *_version(spec),
         *_authorization(spec),
-        *_rack(spec),
+        *model_rules(kafka.spec, "spec"),
         *_zookeeper_era(kafka),
         *_ignored_sections(kafka),
         *_metrics(spec),
@@ -139,38 +193,13 @@ def _listeners(listeners: Sequence[GenericKafkaListener]) -> list[Finding]:
                     "choose another port of 9092 or above, e.g. 9092-9094",
                 )
             )
-        if listener.type in TLS_ONLY_TYPES and not listener.tls:
-            found.append(
-                _error(
-                    f"{path}.tls",
-                    f"listeners of type '{listener.type.value}' need TLS (routed by SNI)",
-                    "set tls: true",
-                )
-            )
         auth = listener.authentication
-        if isinstance(auth, TlsListenerAuthentication) and not listener.tls:
-            found.append(
-                _error(
-                    f"{path}.authentication.type",
-                    "tls client authentication needs an encrypted listener",
-                    "set tls: true on this listener, or use scram-sha-512",
-                )
-            )
         if isinstance(auth, OAuthListenerAuthentication):
             found.append(
                 _error(
                     f"{path}.authentication.type",
                     "oauth authentication was removed from the Strimzi API and is not supported by Krafter",
                     "use type: custom with the OAuth callback handler in listenerConfig",
-                )
-            )
-        config = listener.configuration
-        if config is not None and config.broker_cert_chain_and_key is not None and not listener.tls:
-            found.append(
-                _error(
-                    f"{path}.configuration.brokerCertChainAndKey",
-                    "a custom server certificate needs a TLS listener",
-                    "set tls: true or remove brokerCertChainAndKey",
                 )
             )
     return found
@@ -206,18 +235,18 @@ def _version(spec: KafkaClusterSpec) -> list[Finding]:
         known = versions.find(spec.version)
         supported = ", ".join(versions.supported_versions())
         if known is None:
+            # Never replaced silently: only a ZooKeeper-era file is rewritten (by `krafter convert`,
+            # which says so); a current resource keeps what the user wrote and is refused.
             major = spec.version.split(".")[0]
-            hint = (
-                "ZooKeeper-era Kafka versions cannot run in KRaft mode; run `krafter convert` and use "
-                f"{versions.DEFAULT_VERSION}"
-                if major.isdigit() and int(major) < 4 and not spec.version.startswith("3.9")
-                else f"use one of {supported}"
-            )
+            zookeeper_era = major.isdigit() and int(major) < 4 and not spec.version.startswith("3.9")
+            fix = f"set one of those, or remove the field to get {versions.DEFAULT_VERSION}"
+            if zookeeper_era:
+                fix += "; ZooKeeper-era Kafka cannot run in KRaft mode (`krafter convert` upgrades ZooKeeper-era files)"
             found.append(
                 _error(
                     "spec.kafka.version",
-                    f"Kafka {spec.version} is not supported",
-                    hint,
+                    f"Kafka {spec.version} is not supported; supported versions are {supported}",
+                    fix + " (see `krafter explain versions`)",
                     "UnsupportedKafkaVersion",
                 )
             )
@@ -253,29 +282,6 @@ def _authorization(spec: KafkaClusterSpec) -> list[Finding]:
                 "spec.kafka.authorization.authorizerClass",
                 "is required for custom authorization",
                 "set the authorizer's fully qualified class name",
-            )
-        ]
-    return []
-
-
-def _rack(spec: KafkaClusterSpec) -> list[Finding]:
-    rack = spec.rack
-    if rack is None:
-        return []
-    if rack.type == "topology-label" and not rack.topology_key:
-        return [
-            _error(
-                "spec.kafka.rack.topologyKey",
-                "is required for topology-label rack awareness",
-                "e.g. topology.kubernetes.io/zone",
-            )
-        ]
-    if rack.type == "environment-variable" and not rack.env_var_name:
-        return [
-            _error(
-                "spec.kafka.rack.envVarName",
-                "is required for environment-variable rack awareness",
-                "name the variable",
             )
         ]
     return []
@@ -353,7 +359,7 @@ def _ignored_sections(kafka: KafkaResource) -> list[Finding]:
 
 
 def validate_node_pool(pool: KafkaNodePool) -> list[Finding]:
-    found = [*_storage(pool), *_node_id_annotations(pool)]
+    found = [*_storage(pool), *_node_id_annotations(pool), *model_rules(pool.spec, "spec")]
     if CLUSTER_LABEL not in (pool.metadata.labels or {}):
         found.append(
             _error(
@@ -523,7 +529,7 @@ def topic_name(topic: KafkaTopic) -> str:
 
 
 def validate_topic(topic: KafkaTopic) -> list[Finding]:
-    found: list[Finding] = []
+    found: list[Finding] = model_rules(topic.spec, "spec")
     name = topic_name(topic)
     path = "spec.topicName" if topic.spec and topic.spec.topic_name else "metadata.name"
     if not _TOPIC_NAME.match(name) or name in {".", ".."}:
@@ -551,7 +557,7 @@ def validate_topic(topic: KafkaTopic) -> list[Finding]:
 
 
 def validate_user(user: KafkaUser) -> list[Finding]:
-    found: list[Finding] = []
+    found: list[Finding] = model_rules(user.spec, "spec")
     spec = user.spec
     name = user.metadata.name or ""
     if spec is not None and isinstance(spec.authentication, TlsClientAuthentication) and len(name) > 64:

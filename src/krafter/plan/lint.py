@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from krafter.api.errors import Finding, Severity
 from krafter.api.kafka import Kafka
+from krafter.api.listeners import ListenerType
 from krafter.api.nodepool import KafkaNodePool, ProcessRole
 from krafter.api.storage import EphemeralStorage, volumes_of
 from krafter.plan.jvm import heap_bytes, quantity_bytes
@@ -62,12 +63,17 @@ def _replication(kafka: Kafka, brokers: int) -> list[Finding]:
     for key, (default, reason, what) in _REPLICATION_KEYS.items():
         factor = _config_int(kafka, key, default)
         if factor > brokers:
+            # An error only for what the file sets: Kafka's own default of 3 on a one-broker
+            # cluster is what Strimzi's examples run (Kafka then waits for brokers to create the
+            # topic), so it is a warning about the cluster, not a mistake in the file.
+            written = key in (kafka.spec.kafka.config or {})
             found.append(
                 Finding(
                     _config_path(key),
-                    f"{key} is {factor} but the cluster has {brokers} broker(s), so {what} cannot be created",
+                    f"{key} is {factor}{'' if written else ' (Kafka default)'} but the cluster has {brokers} "
+                    f"broker(s), so {what} cannot be created",
                     f"set {key} to at most {brokers}, or add brokers",
-                    Severity.ERROR,
+                    Severity.ERROR if written else Severity.WARNING,
                     reason,
                     ref,
                 )
@@ -243,12 +249,37 @@ def _heap(kafka: Kafka, pool: KafkaNodePool, node: NodePlan) -> list[Finding]:
     return []
 
 
+def _ingress_hosts(kafka: Kafka, plan: ClusterPlan) -> list[Finding]:
+    """Strimzi's per-broker rule for ingress listeners: every broker needs a host (or hostTemplate);
+    the CRD can only check the hosts given, not that each broker's node id has one."""
+    found: list[Finding] = []
+    for index, listener in enumerate(kafka.spec.kafka.listeners):
+        config = listener.configuration
+        if listener.type is not ListenerType.INGRESS or config is None or config.host_template:
+            continue
+        hosts = {b.broker for b in config.brokers or [] if b.host}
+        for node in plan.brokers:
+            if node.node_id not in hosts:
+                found.append(
+                    Finding(
+                        f"spec.kafka.listeners[{index}].configuration.brokers",
+                        f"listener {listener.name} is missing a broker host name for broker with ID {node.node_id} "
+                        "which is required for Ingress based listeners",
+                        "add a brokers[] entry with this broker id and a host, or set hostTemplate",
+                        Severity.ERROR,
+                        "InvalidResource",
+                        f"Kafka/{kafka.metadata.name}",
+                    )
+                )
+    return found
+
+
 def lint_cluster(kafka: Kafka, pools: Sequence[KafkaNodePool]) -> list[Finding]:
     """Best-practice findings for a valid cluster (run validation first)."""
     namespace = kafka.metadata.namespace or "default"
     plan = plan_cluster(PlanInput(kafka, tuple(pools), LINT_CLUSTER_ID), KubernetesProfile(namespace))
     brokers = len(plan.brokers)
-    found = [*plan.findings, *_replication(kafka, brokers), *_node_counts(kafka, plan)]
+    found = [*plan.findings, *_replication(kafka, brokers), *_node_counts(kafka, plan), *_ingress_hosts(kafka, plan)]
     for pool in sorted(pools, key=lambda p: p.metadata.name or ""):
         nodes = [node for node in plan.nodes if node.pool == pool.metadata.name]
         if nodes:
