@@ -14,7 +14,6 @@ from krafter.core.errors import EnvironmentProblem
 from krafter.kafka import dist
 from krafter.testing import kube_binaries
 
-
 POD_TIER_KAFKA_VERSIONS = ("4.3.1",)
 """Strimzi's examples name 4.3.1 (Strimzi 1.2's default); the process kubelet runs their Pods on it."""
 
