@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup prepare lint test up down crds manifests golden bench clean
+.PHONY: setup prepare lint test up down crds manifests golden monitoring bench clean
 QUICKSTART := examples/quickstart
 
 setup: $(VENV)/.installed
@@ -39,6 +39,10 @@ down: setup
 
 bench: prepare
 	$(PY) -m bench
+
+# Dashboards and alert rules (examples/metrics, charts/krafter/monitoring) from src/krafter/monitoring.
+monitoring: setup
+	$(PY) -m krafter.monitoring.files
 
 golden: setup
 	$(PY) -m tests.golden.regenerate

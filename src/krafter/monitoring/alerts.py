@@ -19,6 +19,7 @@ from krafter.monitoring.names import Flavour
 from krafter.monitoring.panels import CONTROLLER, RAFT, REPLICA_MANAGER
 
 CLUSTER = "namespace, strimzi_io_cluster"
+THE_CLUSTER = "{{ $labels.namespace }}/{{ $labels.strimzi_io_cluster }}"
 NODE_TARGETS = 'strimzi_io_kind="Kafka"'
 """Kafka node targets: PodMonitors take `strimzi.io/kind` from the Pod, local scrape configs set it."""
 
@@ -54,6 +55,15 @@ class AlertRule:
 class RuleGroup:
     name: str
     rules: tuple[AlertRule, ...]
+    flavour: Flavour | None = None
+    """Set on the flavour-specific groups: their alerts carry a `metrics` label, so the two
+    groups' same-named alerts stay distinct series (promtool refuses duplicates)."""
+
+    def labels(self, rule: AlertRule) -> dict[str, str]:
+        labels = {"severity": rule.severity}
+        if self.flavour is not None:
+            labels["metrics"] = self.flavour.value
+        return labels
 
 
 def _s(expression: str) -> str:
@@ -61,7 +71,9 @@ def _s(expression: str) -> str:
 
 
 def kafka_rules(flavour: Flavour, timing: Timing) -> RuleGroup:
-    g = lambda group, name: _s(names.gauge(flavour, group, name))  # noqa: E731
+    def g(group: str, name: str) -> str:
+        return _s(names.gauge(flavour, group, name))
+
     return RuleGroup(
         f"krafter-kafka-{flavour.short}",
         (
@@ -71,7 +83,7 @@ def kafka_rules(flavour: Flavour, timing: Timing) -> RuleGroup:
                 "> 0",
                 timing.short,
                 "critical",
-                "Kafka cluster {{ $labels.namespace }}/{{ $labels.strimzi_io_cluster }} has offline partitions",
+                f"Kafka cluster {THE_CLUSTER} has offline partitions",
                 "{{ $value }} partitions have no leader: producers and consumers of them are stopped.",
             ),
             AlertRule(
@@ -99,7 +111,7 @@ def kafka_rules(flavour: Flavour, timing: Timing) -> RuleGroup:
                 "== 0",
                 timing.short,
                 "critical",
-                "Kafka cluster {{ $labels.namespace }}/{{ $labels.strimzi_io_cluster }} has no active controller",
+                f"Kafka cluster {THE_CLUSTER} has no active controller",
                 "No KRaft controller is active: metadata changes (topics, leaders, ISR) are stuck.",
             ),
             AlertRule(
@@ -108,7 +120,7 @@ def kafka_rules(flavour: Flavour, timing: Timing) -> RuleGroup:
                 "> 1",
                 timing.short,
                 "critical",
-                "Kafka cluster {{ $labels.namespace }}/{{ $labels.strimzi_io_cluster }} has {{ $value }} active controllers",
+                f"Kafka cluster {THE_CLUSTER} has {{ $value }} active controllers",
                 "More than one controller claims to be active for longer than an election takes.",
             ),
             AlertRule(
@@ -117,7 +129,7 @@ def kafka_rules(flavour: Flavour, timing: Timing) -> RuleGroup:
                 "> 0",
                 timing.short,
                 "warning",
-                "Kafka cluster {{ $labels.namespace }}/{{ $labels.strimzi_io_cluster }} has fenced brokers",
+                f"Kafka cluster {THE_CLUSTER} has fenced brokers",
                 "{{ $value }} registered brokers stopped heartbeating to the controller (down, or cut off from it).",
             ),
             AlertRule(
@@ -130,11 +142,14 @@ def kafka_rules(flavour: Flavour, timing: Timing) -> RuleGroup:
                 "A log directory failed (disk error or full): its replicas are offline on this broker.",
             ),
         ),
+        flavour,
     )
 
 
 def common_rules(timing: Timing) -> RuleGroup:
-    p = lambda metric: _s(names.plain(metric))  # noqa: E731
+    def p(metric: str) -> str:
+        return _s(names.plain(metric))
+
     return RuleGroup(
         "krafter-kafka",
         (
@@ -145,7 +160,7 @@ def common_rules(timing: Timing) -> RuleGroup:
                 timing.short,
                 "critical",
                 "Kafka node {{ $labels.pod }} is down",
-                "Prometheus cannot scrape {{ $labels.pod }} of {{ $labels.namespace }}/{{ $labels.strimzi_io_cluster }}.",
+                f"Prometheus cannot scrape {{{{ $labels.pod }}}} of {THE_CLUSTER}.",
             ),
             AlertRule(
                 "KafkaQuorumLag",
@@ -159,7 +174,8 @@ def common_rules(timing: Timing) -> RuleGroup:
             ),
             AlertRule(
                 "KafkaVolumeAlmostFull",
-                'max by (namespace, persistentvolumeclaim) (kubelet_volume_stats_used_bytes{persistentvolumeclaim=~"data-.*"}'
+                "max by (namespace, persistentvolumeclaim) "
+                '(kubelet_volume_stats_used_bytes{persistentvolumeclaim=~"data-.*"}'
                 " / kubelet_volume_stats_capacity_bytes)",
                 "> 0.85",
                 timing.medium,
@@ -174,13 +190,14 @@ def common_rules(timing: Timing) -> RuleGroup:
 
 def lag_rules(timing: Timing) -> RuleGroup:
     lag = f"sum by ({CLUSTER}, consumergroup, topic) (kafka_consumergroup_lag)"
+    earlier = f"sum by ({CLUSTER}, consumergroup, topic) (kafka_consumergroup_lag offset {timing.lag_window})"
     return RuleGroup(
         "krafter-consumer-lag",
         (
             AlertRule(
                 "KafkaConsumerGroupLagGrowing",
                 lag,
-                f"> 0 and ({lag} - {lag.replace('(kafka_consumergroup_lag)', f'(kafka_consumergroup_lag offset {timing.lag_window})')}) > 0",
+                f"> 0 and ({lag} - {earlier}) > 0",
                 timing.medium,
                 "warning",
                 "Consumer group {{ $labels.consumergroup }} falls behind on {{ $labels.topic }}",
@@ -200,7 +217,7 @@ def operator_rules(timing: Timing) -> RuleGroup:
                 "< on (namespace, strimzi_io_cluster, ca) group_left krafter_certificate_renewal_window_seconds",
                 timing.long,
                 "warning",
-                "Certificate {{ $labels.certificate }} of {{ $labels.namespace }}/{{ $labels.strimzi_io_cluster }} is not renewed",
+                f"Certificate {{{{ $labels.certificate }}}} of {THE_CLUSTER} is not renewed",
                 "It expires in {{ $value | humanizeDuration }}, inside its renewal window, and has not been renewed"
                 " (maintenance windows? operator down?).",
             ),
@@ -219,8 +236,9 @@ def operator_rules(timing: Timing) -> RuleGroup:
                 "> 1800",
                 timing.short,
                 "warning",
-                "The rolling update of {{ $labels.namespace }}/{{ $labels.strimzi_io_cluster }} is blocked",
-                "Blocked for {{ $value | humanizeDuration }}; the Kafka's status condition RollingUpdateBlocked says why.",
+                f"The rolling update of {THE_CLUSTER} is blocked",
+                "Blocked for {{ $value | humanizeDuration }};"
+                " the Kafka's status condition RollingUpdateBlocked says why.",
             ),
         ),
     )
@@ -241,7 +259,7 @@ def to_prometheus(groups: list[RuleGroup]) -> dict[str, Any]:
                         "alert": rule.name,
                         "expr": rule.expr,
                         "for": rule.duration,
-                        "labels": {"severity": rule.severity},
+                        "labels": group.labels(rule),
                         "annotations": {"summary": rule.summary, "description": rule.description},
                     }
                     for rule in group.rules

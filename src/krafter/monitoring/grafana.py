@@ -20,7 +20,7 @@ def expressions(dashboard: Dashboard, panel: Panel) -> list[str]:
     return [names.scoped(query.expr, dashboard.scope) for query in panel.queries]
 
 
-def _panel(dashboard: Dashboard, panel: Panel, panel_id: int, x: int, y: int, width: int, height: int) -> dict[str, Any]:
+def _panel(dashboard: Dashboard, panel: Panel, panel_id: int, grid: dict[str, int]) -> dict[str, Any]:
     refs = "ABCDEFGH"
     return {
         "id": panel_id,
@@ -28,7 +28,7 @@ def _panel(dashboard: Dashboard, panel: Panel, panel_id: int, x: int, y: int, wi
         "title": panel.title,
         "description": panel.description,
         "datasource": _DATASOURCE,
-        "gridPos": {"x": x, "y": y, "w": width, "h": height},
+        "gridPos": grid,
         "fieldConfig": {"defaults": {"unit": panel.unit}, "overrides": []},
         "options": {"legend": {"displayMode": "list", "placement": "bottom"}} if not panel.stat else {},
         "targets": [
@@ -67,14 +67,20 @@ def render(dashboard: Dashboard) -> dict[str, Any]:
     next_id, y = 1, 0
     for row in dashboard.rows:
         panels.append(
-            {"id": next_id, "type": "row", "title": row.title, "collapsed": False, "gridPos": {"x": 0, "y": y, "w": 24, "h": 1}}
+            {
+                "id": next_id,
+                "type": "row",
+                "title": row.title,
+                "collapsed": False,
+                "gridPos": {"x": 0, "y": y, "w": 24, "h": 1},
+            }
         )
         next_id, y, x = next_id + 1, y + 1, 0
         for panel in row.panels:
             width, height = (3, 4) if panel.stat else (12 if len(row.panels) <= 2 else 8, 8)
             if x + width > _WIDTH:
                 x, y = 0, y + height
-            panels.append(_panel(dashboard, panel, next_id, x, y, width, height))
+            panels.append(_panel(dashboard, panel, next_id, {"x": x, "y": y, "w": width, "h": height}))
             next_id, x = next_id + 1, x + width
         y += 8
     return {

@@ -27,7 +27,12 @@ SCOPE = "$scope"
 """Placeholder for the label matchers that pick a cluster (dashboard variables or none)."""
 
 
-_JMX_PERCENTILES = {"0.5": "50thpercentile", "0.75": "75thpercentile", "0.95": "95thpercentile", "0.99": "99thpercentile"}
+_JMX_PERCENTILES = {
+    "0.5": "50thpercentile",
+    "0.75": "75thpercentile",
+    "0.95": "95thpercentile",
+    "0.99": "99thpercentile",
+}
 
 
 def _matchers(*parts: str) -> str:
@@ -43,7 +48,10 @@ def _labels(labels: dict[str, str]) -> str:
 
 
 def gauge(flavour: Flavour, group: str, name: str, **labels: str) -> str:
-    """A Yammer gauge such as `kafka.server:type=ReplicaManager,name=LeaderCount` (group `kafka_server_replicamanager`)."""
+    """A Yammer gauge such as `kafka.server:type=ReplicaManager,name=LeaderCount`.
+
+    (`group` is the bean's domain and type as the exporters name it: `kafka_server_replicamanager`.)
+    """
     if flavour is Flavour.JMX_EXPORTER:
         return group + "_value" + _matchers(SCOPE, _labels({"name": name, **labels}))
     return f"{group}_{name.lower()}{_matchers(SCOPE, _labels(labels))}"

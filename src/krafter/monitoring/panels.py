@@ -7,6 +7,7 @@ and evaluate it against a real Prometheus without knowing Grafana's format.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from krafter.monitoring import names
 from krafter.monitoring.names import Flavour
@@ -84,8 +85,8 @@ def _cluster_variables(metric: str) -> tuple[Variable, ...]:
 
 
 def kafka_cluster(flavour: Flavour) -> Dashboard:
-    g = lambda group, name, **labels: names.gauge(flavour, group, name, **labels)  # noqa: E731
-    m = lambda group, name, **labels: names.meter_total(flavour, group, name, **labels)  # noqa: E731
+    g = partial(names.gauge, flavour)
+    m = partial(names.meter_total, flavour)
 
     def per_pod_rate(group: str, name: str, **labels: str) -> str:
         return f"sum by (pod) (rate({m(group, name, **labels)}[{RATE}]))"
@@ -99,7 +100,9 @@ def kafka_cluster(flavour: Flavour) -> Dashboard:
             Panel("Partitions", (q(f"max({g(CONTROLLER, 'GlobalPartitionCount')})"),), stat=True),
             Panel("Offline partitions", (q(f"max({g(CONTROLLER, 'OfflinePartitionsCount')})"),), stat=True),
             Panel(
-                "Under-replicated partitions", (q(f"sum({g(REPLICA_MANAGER, 'UnderReplicatedPartitions')})"),), stat=True
+                "Under-replicated partitions",
+                (q(f"sum({g(REPLICA_MANAGER, 'UnderReplicatedPartitions')})"),),
+                stat=True,
             ),
             Panel("Under min ISR", (q(f"sum({g(REPLICA_MANAGER, 'UnderMinIsrPartitionCount')})"),), stat=True),
             Panel("At min ISR", (q(f"sum({g(REPLICA_MANAGER, 'AtMinIsrPartitionCount')})"),), stat=True),
@@ -135,7 +138,9 @@ def kafka_cluster(flavour: Flavour) -> Dashboard:
                 ),
                 unit="Bps",
             ),
-            Panel("Messages in", (q(per_pod_rate(TOPIC_METRICS, "MessagesInPerSec", topic=""), "{{pod}}"),), unit="ops"),
+            Panel(
+                "Messages in", (q(per_pod_rate(TOPIC_METRICS, "MessagesInPerSec", topic=""), "{{pod}}"),), unit="ops"
+            ),
             Panel(
                 "Requests by type",
                 (q(f"sum by (request) (rate({m(REQUESTS, 'RequestsPerSec')}[{RATE}]))", "{{request}}"),),
@@ -180,7 +185,9 @@ def kafka_cluster(flavour: Flavour) -> Dashboard:
                 unit="bytes",
             ),
             Panel(
-                "Offline log directories", (q(f"sum({g('kafka_log_logmanager', 'OfflineLogDirectoryCount')})"),), stat=True
+                "Offline log directories",
+                (q(f"sum({g('kafka_log_logmanager', 'OfflineLogDirectoryCount')})"),),
+                stat=True,
             ),
             Panel(
                 "Volume usage",
@@ -212,13 +219,17 @@ def jvm_row() -> Row:
     return Row(
         "JVM",
         (
-            Panel("Heap used", (q(f"sum by (pod) ({p('jvm_memory_used_bytes', area='heap')})", "{{pod}}"),), unit="bytes"),
+            Panel(
+                "Heap used", (q(f"sum by (pod) ({p('jvm_memory_used_bytes', area='heap')})", "{{pod}}"),), unit="bytes"
+            ),
             Panel(
                 "GC time",
                 (q(f"sum by (pod) (rate({p('jvm_gc_collection_seconds_sum')}[{RATE}]))", "{{pod}}"),),
                 unit="percentunit",
             ),
-            Panel("CPU", (q(f"sum by (pod) (rate({p('process_cpu_seconds_total')}[{RATE}]))", "{{pod}}"),), unit="none"),
+            Panel(
+                "CPU", (q(f"sum by (pod) (rate({p('process_cpu_seconds_total')}[{RATE}]))", "{{pod}}"),), unit="none"
+            ),
             Panel("Threads", (q(f"sum by (pod) ({p('jvm_threads_current')})", "{{pod}}"),)),
             Panel("Open file descriptors", (q(f"sum by (pod) ({p('process_open_fds')})", "{{pod}}"),)),
         ),
@@ -226,7 +237,7 @@ def jvm_row() -> Row:
 
 
 def kraft(flavour: Flavour) -> Dashboard:
-    g = lambda group, name, **labels: names.gauge(flavour, group, name, **labels)  # noqa: E731
+    g = partial(names.gauge, flavour)
     p = names.plain
     quorum = Row(
         "Quorum",
@@ -249,7 +260,9 @@ def kraft(flavour: Flavour) -> Dashboard:
                     ),
                 ),
             ),
-            Panel("Commit latency (avg)", (q(f"max by (pod) ({p(RAFT + '_commit_latency_avg')})", "{{pod}}"),), unit="ms"),
+            Panel(
+                "Commit latency (avg)", (q(f"max by (pod) ({p(RAFT + '_commit_latency_avg')})", "{{pod}}"),), unit="ms"
+            ),
             Panel(
                 "Appended / fetched records",
                 (
@@ -289,7 +302,9 @@ def kraft(flavour: Flavour) -> Dashboard:
                 (
                     q(
                         "max by (pod) ("
-                        + names.percentile(flavour, "kafka_controller_controllereventmanager", "EventQueueTimeMs", "0.99")
+                        + names.percentile(
+                            flavour, "kafka_controller_controllereventmanager", "EventQueueTimeMs", "0.99"
+                        )
                         + ")",
                         "{{pod}}",
                     ),
@@ -323,7 +338,12 @@ def consumer_lag() -> Dashboard:
                 (
                     Panel(
                         "Lag by group",
-                        (q(f"sum by (consumergroup) ({p('kafka_consumergroup_lag', consumergroup=GROUP)})", "{{consumergroup}}"),),
+                        (
+                            q(
+                                f"sum by (consumergroup) ({p('kafka_consumergroup_lag', consumergroup=GROUP)})",
+                                "{{consumergroup}}",
+                            ),
+                        ),
                     ),
                     Panel(
                         "Lag by group and topic",
@@ -338,8 +358,8 @@ def consumer_lag() -> Dashboard:
                         "Consumption rate",
                         (
                             q(
-                                f"sum by (consumergroup, topic) (rate({p('kafka_consumergroup_current_offset', consumergroup=GROUP)}"
-                                f"[{RATE}]))",
+                                "sum by (consumergroup, topic) "
+                                f"(rate({p('kafka_consumergroup_current_offset', consumergroup=GROUP)}[{RATE}]))",
                                 "{{consumergroup}} {{topic}}",
                             ),
                         ),
@@ -347,7 +367,12 @@ def consumer_lag() -> Dashboard:
                     ),
                     Panel(
                         "Members",
-                        (q(f"sum by (consumergroup) ({p('kafka_consumergroup_members', consumergroup=GROUP)})", "{{consumergroup}}"),),
+                        (
+                            q(
+                                f"sum by (consumergroup) ({p('kafka_consumergroup_members', consumergroup=GROUP)})",
+                                "{{consumergroup}}",
+                            ),
+                        ),
                     ),
                 ),
             ),
@@ -356,7 +381,12 @@ def consumer_lag() -> Dashboard:
                 (
                     Panel(
                         "Production rate",
-                        (q(f"sum by (topic) (rate({p('kafka_topic_partition_current_offset')}[{RATE}]))", "{{topic}}"),),
+                        (
+                            q(
+                                f"sum by (topic) (rate({p('kafka_topic_partition_current_offset')}[{RATE}]))",
+                                "{{topic}}",
+                            ),
+                        ),
                         unit="ops",
                     ),
                     Panel(
@@ -379,13 +409,12 @@ def consumer_lag() -> Dashboard:
             Variable(
                 "group",
                 "Consumer group",
-                'label_values(kafka_consumergroup_members{namespace=~"$namespace",strimzi_io_cluster=~"$cluster"}, consumergroup)',
+                "label_values(kafka_consumergroup_members"
+                '{namespace=~"$namespace",strimzi_io_cluster=~"$cluster"}, consumergroup)',
             ),
         ),
         scope=_CLUSTER_SCOPE,
     )
-
-
 
 
 def operator() -> Dashboard:
@@ -401,12 +430,22 @@ def operator() -> Dashboard:
                 (
                     Panel(
                         "Reconciliations by outcome",
-                        (q(f"sum by (kind, outcome) (rate({p('krafter_reconciliations_total')}[{RATE}]))", "{{kind}} {{outcome}}"),),
+                        (
+                            q(
+                                f"sum by (kind, outcome) (rate({p('krafter_reconciliations_total')}[{RATE}]))",
+                                "{{kind}} {{outcome}}",
+                            ),
+                        ),
                         unit="ops",
                     ),
                     Panel(
                         "Failures",
-                        (q(f"sum by (kind) (increase({p('krafter_reconciliation_failures_total')}[{RATE}]))", "{{kind}}"),),
+                        (
+                            q(
+                                f"sum by (kind) (increase({p('krafter_reconciliation_failures_total')}[{RATE}]))",
+                                "{{kind}}",
+                            ),
+                        ),
                     ),
                     Panel(
                         "Duration p95",
@@ -435,14 +474,20 @@ def operator() -> Dashboard:
                         "Pod restarts by the roller",
                         (
                             q(
-                                f"sum by (namespace, strimzi_io_cluster) (increase({p('krafter_pod_restarts_total')}[{RATE}]))",
+                                "sum by (namespace, strimzi_io_cluster) "
+                                f"(increase({p('krafter_pod_restarts_total')}[{RATE}]))",
                                 "{{namespace}}/{{strimzi_io_cluster}}",
                             ),
                         ),
                     ),
                     Panel(
                         "Roll blocked for",
-                        (q(f"max by (namespace, strimzi_io_cluster) ({p('krafter_roll_blocked_seconds')})", "{{namespace}}/{{strimzi_io_cluster}}"),),
+                        (
+                            q(
+                                f"max by (namespace, strimzi_io_cluster) ({p('krafter_roll_blocked_seconds')})",
+                                "{{namespace}}/{{strimzi_io_cluster}}",
+                            ),
+                        ),
                         unit="s",
                     ),
                     Panel(
