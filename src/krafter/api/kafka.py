@@ -346,16 +346,30 @@ class CruiseControlSpec(OpenModel):
 
 
 class KafkaExporterSpec(OpenModel):
-    """Kafka Exporter settings (accepted for compatibility; not deployed by Krafter yet)."""
+    """Consumer-lag metrics with Kafka Exporter's names and labels (`kafka_consumergroup_lag`, ...).
+
+    Krafter serves them itself from the Admin API, so this replaces Strimzi's
+    `<cluster>-kafka-exporter` Deployment: on Kubernetes the operator serves them on its
+    `/metrics` (labelled with the Kafka's `namespace` and `strimzi_io_cluster`), locally
+    `krafter up` starts a small exporter process and prints its address. One offsets pass per
+    scrape interval (30 s), not per scrape. The regular expressions and `showAllOffsets`
+    apply; `image`, `resources`, `logging`, `enableSaramaLogging`, `template` and the probes
+    configure the Deployment Strimzi would run and are ignored."""
 
     image: str | None = None
-    """Kafka Exporter image."""
+    """Kafka Exporter image (ignored: no Deployment is created)."""
     group_regex: str | None = None
-    """Consumer groups to export (regular expression)."""
+    """Consumer groups to export (regular expression, matched anywhere in the name). Default `.*`."""
     topic_regex: str | None = None
-    """Topics to export (regular expression)."""
+    """Topics to export (regular expression, matched anywhere in the name). Default `.*`."""
+    group_exclude_regex: str | None = None
+    """Consumer groups not to export (regular expression; wins over groupRegex)."""
+    topic_exclude_regex: str | None = None
+    """Topics not to export (regular expression; wins over topicRegex)."""
+    show_all_offsets: bool | None = None
+    """Export offsets and lag of groups without members too. Default true."""
     resources: ResourceRequirements | None = None
-    """Container resources."""
+    """Container resources (ignored: no Deployment is created)."""
 
 
 class KafkaSpec(Model):
@@ -372,7 +386,7 @@ class KafkaSpec(Model):
     cruise_control: CruiseControlSpec | None = None
     """Cruise Control (accepted, not deployed: Krafter moves partitions itself)."""
     kafka_exporter: KafkaExporterSpec | None = None
-    """Kafka Exporter (accepted, not deployed yet)."""
+    """Consumer-lag metrics with Kafka Exporter's names, served by Krafter (no exporter Deployment)."""
     maintenance_time_windows: list[str] | None = None
     """Cron expressions (Quartz syntax, UTC) of windows in which certificate renewals may roll
     the cluster, e.g. `* * 0-1 ? * SUN,SAT`. Unset: any time."""
