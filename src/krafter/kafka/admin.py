@@ -233,6 +233,10 @@ class KafkaAdmin:
         topics = self._describe_topics(None)
         return {name for name, topic in topics.items() if include_internal or not topic.internal}
 
+    def describe_all_topics(self) -> dict[str, TopicDescription]:
+        """Every topic, internal ones included, in one metadata request."""
+        return self._describe_topics(None)
+
     def describe_topics(self, names: Iterable[str]) -> dict[str, TopicDescription]:
         """Topics by name; names that do not exist are absent from the result."""
         wanted = list(dict.fromkeys(names))
