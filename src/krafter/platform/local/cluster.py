@@ -504,6 +504,10 @@ class ClusterStatus:
     under_min_isr: int | None = None
     offline: int | None = None
     problem: str | None = None
+    metrics: tuple[str, ...] = ()
+    """The nodes' /metrics URLs (a Kafka with spec.kafka.metricsConfig)."""
+    lag_metrics: str | None = None
+    """The consumer-lag exporter's /metrics URL while it runs (a Kafka with spec.kafkaExporter)."""
 
     @property
     def ready(self) -> bool:
@@ -583,4 +587,6 @@ def status(platform: LocalPlatform, name: str) -> ClusterStatus:
         under_min_isr=health.under_min_isr if health else None,
         offline=health.offline if health else None,
         problem=problem,
+        metrics=tuple(f"http://{n.metrics_endpoint}/metrics" for n in plan.nodes if n.metrics_endpoint),
+        lag_metrics=f"http://{lag}/metrics" if (lag := lag_exporter.address(state)) else None,
     )
