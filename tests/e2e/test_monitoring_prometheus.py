@@ -21,7 +21,7 @@ from cryptography import x509
 from kafka import KafkaConsumer, KafkaProducer
 
 from krafter.kafka.admin import KafkaAdmin
-from krafter.kafka.admin_types import NewTopic
+from krafter.kafka.admin_types import KafkaAdminError, NewTopic
 from krafter.monitoring import alerts, grafana, panels, scrape
 from krafter.monitoring.names import Flavour
 from krafter.operator import metrics as operator_metrics
@@ -77,6 +77,22 @@ def _feed_operator_metrics(jmx: local_cluster.LocalTestCluster) -> int:
     return port
 
 
+def _create_topics(cluster: local_cluster.LocalTestCluster, topics: list[NewTopic]) -> None:
+    """Retried: on a busy shared machine a CreateTopics answer can miss the client's deadline."""
+
+    def created() -> bool:
+        try:
+            with KafkaAdmin(cluster.admin_settings()) as admin:
+                missing = [t for t in topics if t.name not in admin.list_topics()]
+                if missing:
+                    admin.create_topics(missing)
+                return not [t for t in topics if t.name not in admin.list_topics()]
+        except KafkaAdminError:
+            return False
+
+    _wait("the test topics", created, timeout=180)
+
+
 def _use_group(bootstrap: str, group: str, topic: str) -> None:
     """A consumer group that read everything, committed, and stopped (no members left)."""
     consumer = KafkaConsumer(
@@ -109,8 +125,7 @@ def monitored(kafka_dist, prometheus_binaries, tmp_path_factory) -> Iterator[Mon
     try:
         reporter = local_cluster.start(DATA / "monitoring-reporter.yaml", state_dir)
         bootstrap = jmx.bootstrap("plain")
-        with KafkaAdmin(jmx.admin_settings()) as admin:
-            admin.create_topics([NewTopic(REPLICATED_TOPIC, 3, 3), NewTopic(LAG_TOPIC, 2, 3)])
+        _create_topics(jmx, [NewTopic(REPLICATED_TOPIC, 3, 3), NewTopic(LAG_TOPIC, 2, 3)])
         _produce(bootstrap, LAG_TOPIC, 20)
         _use_group(bootstrap, STALLED_GROUP, LAG_TOPIC)
         state = jmx.platform.state(jmx.name)

@@ -47,22 +47,33 @@ def read_snapshot(admin: KafkaAdmin, wanted: lag.LagFilter) -> lag.OffsetsSnapsh
     )
 
 
+def kafka_pass(
+    settings: ConnectionSettings, wanted: lag.LagFilter, labels: Mapping[str, str] | None = None
+) -> Callable[[], str]:
+    """One offsets pass against the cluster, rendered as exposition text."""
+
+    def read() -> str:
+        with KafkaAdmin(settings) as admin:
+            snapshot = read_snapshot(admin, wanted)
+        return lag.exposition(lag.samples(snapshot, wanted), labels)
+
+    return read
+
+
 class LagCollector:
     """Serves the last pass's exposition text; starts a new pass when it is older than `interval`."""
 
     def __init__(
         self,
-        settings: ConnectionSettings,
-        wanted: lag.LagFilter,
+        read: Callable[[], str],
         *,
         interval: float = DEFAULT_INTERVAL,
-        labels: Mapping[str, str] | None = None,
+        name: str = "",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.settings = settings
-        self.wanted = wanted
+        self.read = read
         self.interval = interval
-        self.labels = dict(labels or {})
+        self.name = name
         self.clock = clock
         self.passes = 0
         self.last_pass_seconds = 0.0
@@ -79,14 +90,12 @@ class LagCollector:
     def _refresh(self) -> None:
         started = time.monotonic()
         try:
-            with KafkaAdmin(self.settings) as admin:
-                snapshot = read_snapshot(admin, self.wanted)
+            text = self.read()
         except (KafkaAdminError, OSError) as exc:
             # Keep serving the previous pass: a gap in every lag series would look like lag 0.
-            log.warning("consumer-lag offsets pass failed (%s): %s", self.labels, exc)
-            self._at = self.clock()
-            return
-        self.last_pass_seconds = time.monotonic() - started
-        self.passes += 1
-        self._text = lag.exposition(lag.samples(snapshot, self.wanted), self.labels)
+            log.warning("cluster=%s consumer-lag offsets pass failed: %s", self.name, exc)
+        else:
+            self._text = text
+            self.passes += 1
+            self.last_pass_seconds = time.monotonic() - started
         self._at = self.clock()

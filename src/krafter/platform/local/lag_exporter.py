@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from krafter.core.errors import EnvironmentProblem
-from krafter.monitoring import lag
+from krafter.monitoring import lag, lag_collector
 from krafter.monitoring.lag_collector import DEFAULT_INTERVAL, LagCollector
 from krafter.plan.model import ClusterPlan
 from krafter.platform.local import security
@@ -135,7 +135,8 @@ def _collector(state: ClusterState, interval: float) -> tuple[LagCollector, Clus
     identity = security.OperatorIdentity(
         state.operator_dir / "ca.crt", state.operator_dir / "operator.crt", state.operator_dir / "operator.key"
     )
-    return LagCollector(local.admin_settings(plan, identity), wanted, interval=interval), record, plan
+    read = lag_collector.kafka_pass(local.admin_settings(plan, identity), wanted)
+    return LagCollector(read, interval=interval, name=state.name), record, plan
 
 
 def main(argv: list[str] | None = None) -> int:
