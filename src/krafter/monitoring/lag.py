@@ -156,13 +156,17 @@ def _number(value: float) -> str:
     return str(int(value)) if value.is_integer() else repr(value)
 
 
-def exposition(found: Iterable[Sample], extra: Mapping[str, str] | None = None) -> str:
-    """Prometheus text format; `extra` labels (namespace, cluster) go first on every sample."""
+def exposition(found: Iterable[Sample], extra: Mapping[str, str] | None = None, *, headers: bool = True) -> str:
+    """Prometheus text format; `extra` labels (namespace, cluster) go first on every sample.
+
+    Without `headers` (no HELP/TYPE lines) several clusters' texts can be concatenated into one
+    scrape: Prometheus reads the families as untyped.
+    """
     lines: list[str] = []
     seen: set[str] = set()
     prefix = list((extra or {}).items())
     for sample in sorted(found, key=lambda s: s.name):
-        if sample.name not in seen:
+        if headers and sample.name not in seen:
             seen.add(sample.name)
             lines += [f"# HELP {sample.name} {HELP.get(sample.name, sample.name)}", f"# TYPE {sample.name} gauge"]
         labels = ",".join(f'{k}="{_escape(v)}"' for k, v in [*prefix, *sample.labels])

@@ -48,14 +48,18 @@ def read_snapshot(admin: KafkaAdmin, wanted: lag.LagFilter) -> lag.OffsetsSnapsh
 
 
 def kafka_pass(
-    settings: ConnectionSettings, wanted: lag.LagFilter, labels: Mapping[str, str] | None = None
+    settings: ConnectionSettings,
+    wanted: lag.LagFilter,
+    labels: Mapping[str, str] | None = None,
+    *,
+    headers: bool = True,
 ) -> Callable[[], str]:
-    """One offsets pass against the cluster, rendered as exposition text."""
+    """One offsets pass against the cluster, rendered as exposition text (`headers`: HELP/TYPE)."""
 
     def read() -> str:
         with KafkaAdmin(settings) as admin:
             snapshot = read_snapshot(admin, wanted)
-        return lag.exposition(lag.samples(snapshot, wanted), labels)
+        return lag.exposition(lag.samples(snapshot, wanted), labels, headers=headers)
 
     return read
 

@@ -23,7 +23,7 @@ from lightkube.resources.core_v1 import ConfigMap
 from krafter.api import cluster as assembly
 from krafter.api import parse
 from krafter.api.errors import Finding, InvalidResource, Severity, errors
-from krafter.api.kafka import Kafka
+from krafter.api.kafka import Kafka, KafkaExporterSpec
 from krafter.api.nodepool import KafkaNodePool
 from krafter.kafka import runtime
 from krafter.operator import metrics
@@ -63,6 +63,8 @@ class ReconcileResult:
     events: list[Event] = field(default_factory=list)
     status_written: bool = False
     outcome: str = "reconciled"
+    kafka_exporter: KafkaExporterSpec | None = None
+    """The Kafka's spec.kafkaExporter: the operator serves its consumer-lag metrics."""
 
 
 def _is_true(value: str | None) -> bool:
@@ -236,6 +238,7 @@ class ClusterReconciler:
             cluster_input = assembly.assemble_one(kafka, pools, parse_warnings=warnings)
         except InvalidResource as exc:
             return self._refuse(kafka_dict, list(exc.findings), warnings, result)
+        result.kafka_exporter = cluster_input.kafka.spec.kafka_exporter
         if cluster_input.errors:
             return self._refuse(kafka_dict, cluster_input.errors, cluster_input.warnings, result)
 

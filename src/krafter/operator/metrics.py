@@ -73,12 +73,20 @@ def forget_cluster(namespace: str, cluster: str) -> None:
 
 
 def serve(
-    port: int, healthy: Callable[[], bool], ready: Callable[[], bool], host: str = "0.0.0.0"
+    port: int,
+    healthy: Callable[[], bool],
+    ready: Callable[[], bool],
+    host: str = "0.0.0.0",
+    extra: Callable[[], str] | None = None,
 ) -> ThreadingHTTPServer:
+    """`extra`: more exposition text appended to /metrics (the consumer-lag samples)."""
+
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             if self.path.startswith("/metrics"):
                 body, content_type, code = generate_latest(REGISTRY), CONTENT_TYPE_LATEST, 200
+                if extra is not None:
+                    body += extra().encode()
             elif self.path.startswith("/healthz"):
                 ok = healthy()
                 body, content_type, code = (b"ok\n" if ok else b"unhealthy\n"), "text/plain", 200 if ok else 503
