@@ -93,14 +93,15 @@ def _create_topics(cluster: local_cluster.LocalTestCluster, topics: list[NewTopi
     _wait("the test topics", created, timeout=180)
 
 
-def _use_group(bootstrap: str, group: str, topic: str) -> None:
-    """A consumer group that read everything, committed, and stopped (no members left)."""
-    consumer = KafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=group, auto_offset_reset="earliest", consumer_timeout_ms=8000
-    )
+def _use_group(bootstrap: str, group: str, topic: str, records: int, timeout: float = 120.0) -> None:
+    """A consumer group that read every record, committed, and stopped (no members left)."""
+    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group, auto_offset_reset="earliest")
     try:
-        for _ in consumer:
-            pass
+        seen = 0
+        deadline = time.monotonic() + timeout
+        while seen < records:  # joining the group takes a while on a busy machine
+            assert time.monotonic() < deadline, f"consumed {seen} of {records} records of {topic}"
+            seen += sum(len(batch) for batch in consumer.poll(timeout_ms=1000).values())
         consumer.commit()
     finally:
         consumer.close()
@@ -127,7 +128,7 @@ def monitored(kafka_dist, prometheus_binaries, tmp_path_factory) -> Iterator[Mon
         bootstrap = jmx.bootstrap("plain")
         _create_topics(jmx, [NewTopic(REPLICATED_TOPIC, 3, 3), NewTopic(LAG_TOPIC, 2, 3)])
         _produce(bootstrap, LAG_TOPIC, 20)
-        _use_group(bootstrap, STALLED_GROUP, LAG_TOPIC)
+        _use_group(bootstrap, STALLED_GROUP, LAG_TOPIC, 20)
         state = jmx.platform.state(jmx.name)
         lag_exporter.stop(state)  # restarted with a pass every 2 s instead of 30 s, to keep the test short
         lag_endpoint = lag_exporter.ensure(state, interval=2.0)
