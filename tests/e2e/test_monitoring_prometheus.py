@@ -17,9 +17,11 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from cryptography import x509
 from kafka import KafkaConsumer, KafkaProducer
 
+from krafter.cli.main import cli
 from krafter.kafka.admin import KafkaAdmin
 from krafter.kafka.admin_types import KafkaAdminError, NewTopic
 from krafter.monitoring import alerts, grafana, panels, scrape
@@ -35,7 +37,7 @@ REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "data" / "krafter"
 RATE_WINDOW = "30s"
 SCRAPE = "10s"  # the JMX exporter walks every MBean: seconds per scrape on a busy 2-core machine
-TIMING = alerts.Timing(short="5s", medium="5s", long="5s", lag_window="20s")
+TIMING = alerts.Timing(short="5s", medium="5s", long="5s", lag_window="20s", failure_window=RATE_WINDOW)
 CLUSTER_OF = {Flavour.JMX_EXPORTER: "mon-jmx", Flavour.STRIMZI_REPORTER: "mon-reporter"}
 REPLICATED_TOPIC = "mon-replicated"
 LAG_TOPIC = "mon-lag"
@@ -248,6 +250,19 @@ def test_a_group_that_stopped_consuming_shows_growing_lag(monitored: Monitored) 
         "the stalled group's lag to grow by the 15 new records",
         lambda: (_lag_of(monitored.server, STALLED_GROUP) or 0) >= before + 15,
     )
+
+
+def test_metrics_config_prints_what_prometheus_needs_for_a_local_cluster(monitored: Monitored) -> None:
+    state_dir = monitored.jmx.platform.state(monitored.jmx.name).base
+    printed = CliRunner().invoke(cli, ["metrics-config", "mon-jmx", "--state-dir", str(state_dir), "--interval", "5s"])
+    assert printed.exit_code == 0, printed.output
+    config = yaml.safe_load(printed.output)
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    assert set(jobs) == {"mon-jmx-kafka", "mon-jmx-kafka-exporter"}
+    targets = {t["labels"]["pod"]: t["targets"] for t in jobs["mon-jmx-kafka"]["static_configs"]}
+    assert targets == {n.pod_name: [str(n.metrics_endpoint)] for n in monitored.jmx.result.plan.nodes}
+    up = {t["labels"]["pod"]: t["health"] for t in monitored.server.targets() if t["labels"].get("strimzi_io_kind")}
+    assert set(up) >= set(targets)
 
 
 def _firing(server: prom.PrometheusServer, alert: str, **labels: str) -> bool:

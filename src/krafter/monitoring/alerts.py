@@ -32,6 +32,8 @@ class Timing:
     medium: str = "5m"
     long: str = "30m"
     lag_window: str = "10m"
+    failure_window: str = "15m"
+    """The look-back for counting reconcile failures (at least two scrapes long)."""
 
 
 @dataclass(frozen=True)
@@ -223,7 +225,7 @@ def operator_rules(timing: Timing) -> RuleGroup:
             ),
             AlertRule(
                 "KrafterReconcileFailures",
-                f"sum by (namespace, pod, kind) (increase(krafter_reconciliation_failures_total[{timing.medium}]))",
+                f"sum by (namespace, pod, kind) (increase(krafter_reconciliation_failures_total[{timing.failure_window}]))",
                 "> 0",
                 timing.medium,
                 "warning",
