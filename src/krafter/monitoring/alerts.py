@@ -225,7 +225,8 @@ def operator_rules(timing: Timing) -> RuleGroup:
             ),
             AlertRule(
                 "KrafterReconcileFailures",
-                f"sum by (namespace, pod, kind) (increase(krafter_reconciliation_failures_total[{timing.failure_window}]))",
+                "sum by (namespace, pod, kind) "
+                f"(increase(krafter_reconciliation_failures_total[{timing.failure_window}]))",
                 "> 0",
                 timing.medium,
                 "warning",
