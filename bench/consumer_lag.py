@@ -19,10 +19,13 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from kafka import KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient
+from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from krafter.kafka import dist as kafka_dist
@@ -55,9 +58,21 @@ def _fill(bootstrap: str, admin: KafkaAdmin) -> None:
         for group in range(GROUPS):
             topic = topics[group % len(topics)]
             offsets = {TopicPartition(topic, p): OffsetAndMetadata(0, "", -1) for p in range(PARTITIONS)}
-            raw.alter_group_offsets(f"group-{group}", offsets)
+            _retried(partial(raw.alter_group_offsets, f"group-{group}", offsets))
     finally:
         raw.close()
+
+
+def _retried(call: Callable[[], object], attempts: int = 30) -> None:
+    """The first commit creates __consumer_offsets; its coordinator is unavailable until then."""
+    for attempt in range(attempts):
+        try:
+            call()
+            return
+        except KafkaError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(1)
 
 
 def _worst_case() -> float:
