@@ -211,6 +211,9 @@ def test_every_dashboard_query_returns_series_from_real_clusters(monitored: Moni
         for panel in dashboard.panels():
             for expr in grafana.expressions(dashboard, panel):
                 checks[_concrete(expr, CLUSTER_OF[flavour])] = panel.needs is None
+        for variable in dashboard.variables:  # label_values(SELECTOR, label): the selector must match
+            selector, label = variable.query.removeprefix("label_values(").removesuffix(")").rsplit(", ", 1)
+            checks[f"count by ({label}) ({_concrete(selector, CLUSTER_OF[flavour])})"] = True
     unanswered = _evaluate_until_all_answer(monitored.server, checks)
     assert unanswered == {}, "queries without series (or refused):\n" + "\n".join(
         f"{v}: {k}" for k, v in unanswered.items()

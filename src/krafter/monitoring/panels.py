@@ -78,9 +78,12 @@ LAG_NEEDS_KUBELET = "kubelet volume statistics exist only on Kubernetes (a local
 
 
 def _cluster_variables(metric: str) -> tuple[Variable, ...]:
+    """`metric`: a selector with the scope placeholder (from `names`)."""
+    in_any_cluster = names.scoped(metric, 'strimzi_io_cluster!=""')
+    in_namespace = names.scoped(metric, 'namespace=~"$namespace"')
     return (
-        Variable("namespace", "Namespace", f'label_values({metric}{{strimzi_io_cluster!=""}}, namespace)'),
-        Variable("cluster", "Cluster", f'label_values({metric}{{namespace=~"$namespace"}}, strimzi_io_cluster)'),
+        Variable("namespace", "Namespace", f"label_values({in_any_cluster}, namespace)"),
+        Variable("cluster", "Cluster", f"label_values({in_namespace}, strimzi_io_cluster)"),
     )
 
 
@@ -209,7 +212,7 @@ def kafka_cluster(flavour: Flavour) -> Dashboard:
         file_stem=f"kafka-cluster-{flavour.short}",
         description=f"Brokers, partitions, ISR, requests, disk and JVM; metrics from {flavour.value}.",
         rows=(overview, replicas, traffic, disk, jvm_row()),
-        variables=_cluster_variables(names.scoped(g(REPLICA_MANAGER, "PartitionCount"), "")),
+        variables=_cluster_variables(g(REPLICA_MANAGER, "PartitionCount")),
         scope=_CLUSTER_SCOPE,
     )
 
@@ -320,7 +323,7 @@ def kraft(flavour: Flavour) -> Dashboard:
         file_stem=f"kraft-{flavour.short}",
         description=f"The metadata quorum: leader, epochs, log offsets and lag; metrics from {flavour.value}.",
         rows=(quorum, metadata),
-        variables=_cluster_variables(RAFT + "_current_epoch"),
+        variables=_cluster_variables(names.plain(RAFT + "_current_epoch")),
         scope=_CLUSTER_SCOPE,
     )
 
@@ -405,7 +408,7 @@ def consumer_lag() -> Dashboard:
             ),
         ),
         variables=(
-            *_cluster_variables("kafka_brokers"),
+            *_cluster_variables(names.plain("kafka_brokers")),
             Variable(
                 "group",
                 "Consumer group",
