@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from krafter.api import cluster as assembly
+from krafter.api import parse
 from krafter.monitoring import alerts, files, grafana, panels
 from krafter.monitoring.names import Flavour
 
@@ -68,3 +70,16 @@ def test_the_issue_s_alerts_all_exist() -> None:
         "KrafterReconcileFailures",
         "KrafterRollBlocked",
     } <= names
+
+
+def test_the_metrics_example_cluster_is_valid_and_asks_for_metrics_and_consumer_lag() -> None:
+    [cluster], _ = assembly.assemble(parse.load_files([REPO / "examples" / "metrics" / "kafka.yaml"]))
+    assert not cluster.errors
+    assert cluster.kafka.spec.kafka.metrics_config is not None
+    assert cluster.kafka.spec.kafka_exporter is not None
+
+
+def test_an_invalid_consumer_lag_regex_is_refused_with_its_field() -> None:
+    text = (REPO / "examples" / "metrics" / "kafka.yaml").read_text().replace('groupRegex: ".*"', 'groupRegex: "(("')
+    [cluster], _ = assembly.assemble(parse.load(parse.load_yaml(text, "kafka.yaml")))
+    assert [f.path for f in cluster.errors] == ["spec.kafkaExporter.groupRegex"]
