@@ -62,7 +62,7 @@ def _wait(what: str, check: Callable[[], bool], timeout: float = 120.0) -> None:
 
 def _feed_operator_metrics(jmx: local_cluster.LocalTestCluster) -> int:
     """The operator's endpoint with one reconcile's worth of samples, through the functions it calls."""
-    port = prom._free_port()
+    port = prom.free_port()
     operator_metrics.serve(port, healthy=lambda: True, ready=lambda: True, host="127.0.0.1")
     operator_metrics.RECONCILIATIONS.labels("Kafka", "ok").inc()
     operator_metrics.FAILURES.labels("Kafka")
@@ -233,7 +233,7 @@ def test_every_alert_rule_parses_and_its_measure_returns_series(monitored: Monit
 
 
 def test_prometheus_loaded_every_rule_of_every_group(monitored: Monitored) -> None:
-    loaded = monitored.server._get("/api/v1/rules")["groups"]
+    loaded = monitored.server.rule_groups()
     expected = {g.name: len(g.rules) for g in alerts.rule_groups(TIMING)}
     assert {g["name"]: len(g["rules"]) for g in loaded} == expected
 

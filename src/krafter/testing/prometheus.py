@@ -66,7 +66,7 @@ def check_rules(binaries: PrometheusBinaries, rules_file: Path) -> subprocess.Co
     )
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -78,7 +78,7 @@ class PrometheusServer:
     def __init__(self, binaries: PrometheusBinaries, workdir: Path, config: dict[str, Any]) -> None:
         self.binaries = binaries
         self.workdir = workdir
-        self.port = _free_port()
+        self.port = free_port()
         self.config_file = workdir / "prometheus.yml"
         self.config_file.write_text(yaml.safe_dump(config, sort_keys=False))
         self.log_file = workdir / "prometheus.log"
@@ -141,6 +141,9 @@ class PrometheusServer:
 
     def alerts(self) -> list[dict[str, Any]]:
         return list(self._get("/api/v1/alerts")["alerts"])
+
+    def rule_groups(self) -> list[dict[str, Any]]:
+        return list(self._get("/api/v1/rules")["groups"])
 
     def targets(self) -> list[dict[str, Any]]:
         return list(self._get("/api/v1/targets")["activeTargets"])
