@@ -37,7 +37,7 @@ REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "data" / "krafter"
 RATE_WINDOW = "30s"
 SCRAPE = "10s"  # the JMX exporter walks every MBean: seconds per scrape on a busy 2-core machine
-TIMING = alerts.Timing(short="5s", medium="5s", long="5s", lag_window="20s", failure_window=RATE_WINDOW)
+TIMING = alerts.Timing(short="5s", medium="5s", long="5s", lag_window="60s", failure_window=RATE_WINDOW)
 CLUSTER_OF = {Flavour.JMX_EXPORTER: "mon-jmx", Flavour.STRIMZI_REPORTER: "mon-reporter"}
 REPLICATED_TOPIC = "mon-replicated"
 LAG_TOPIC = "mon-lag"
@@ -252,6 +252,12 @@ def test_a_group_that_stopped_consuming_shows_growing_lag(monitored: Monitored) 
     _wait(
         "the stalled group's lag to grow by the 15 new records",
         lambda: (_lag_of(monitored.server, STALLED_GROUP) or 0) >= before + 15,
+    )
+    # Lag above its value a minute ago, for longer than the (test's 5 s) `for`: the alert fires.
+    _wait(
+        "KafkaConsumerGroupLagGrowing firing",
+        lambda: _firing(monitored.server, "KafkaConsumerGroupLagGrowing", consumergroup=STALLED_GROUP),
+        timeout=50,
     )
 
 
