@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup prepare lint check test up down crds manifests golden bench image clean
+.PHONY: setup prepare lint check test up down crds manifests golden monitoring bench image clean
 QUICKSTART := examples/quickstart
 
 setup: $(VENV)/.installed
@@ -43,6 +43,10 @@ down: setup
 
 bench: prepare
 	$(PY) -m bench
+
+# Dashboards and alert rules (examples/metrics, charts/krafter/monitoring) from src/krafter/monitoring.
+monitoring: setup
+	$(PY) -m krafter.monitoring.files
 
 golden: setup
 	$(PY) -m tests.golden.regenerate

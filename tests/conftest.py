@@ -93,6 +93,17 @@ def secured_cluster(kafka_dist, tmp_path_factory) -> Iterator[object]:  # type: 
 
 
 @pytest.fixture(scope="session")
+def prometheus_binaries():  # type: ignore[no-untyped-def]
+    """Debian's prometheus + promtool (`make prepare` installs the package)."""
+    from krafter.testing import prometheus
+
+    found = prometheus.find()
+    if found is None:
+        unavailable("Prometheus", FileNotFoundError("no prometheus/promtool on PATH: apt-get install -y prometheus"))
+    return found
+
+
+@pytest.fixture(scope="session")
 def kube_binaries():  # type: ignore[no-untyped-def]
     from krafter.testing import kube_binaries
 

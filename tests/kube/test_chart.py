@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -50,3 +51,45 @@ def test_rendered_chart_objects_are_valid_kubernetes_objects(kube_binaries) -> N
 def test_chart_carries_the_generated_crds() -> None:
     chart_crds = sorted(p.name for p in (manifests.CHART / "crds").glob("*.yaml"))
     assert chart_crds == sorted(p.name for p in (REPO / "install" / "crds").glob("*.yaml"))
+
+
+MONITORING_ON = (
+    "--set",
+    "monitoring.podMonitor.enabled=true,monitoring.serviceMonitor.enabled=true,"
+    "monitoring.prometheusRule.enabled=true,monitoring.grafanaDashboards.enabled=true,"
+    "monitoring.additionalLabels.release=prometheus",
+)
+MONITORING_KINDS = {"PodMonitor", "ServiceMonitor", "PrometheusRule"}
+
+
+def test_monitoring_objects_are_rendered_only_when_enabled(kube_binaries) -> None:
+    default = [d for d in yaml.safe_load_all(manifests.render(kube_binaries.helm)) if d]
+    assert not [
+        d for d in default if d["kind"] in MONITORING_KINDS or "grafana_dashboard" in d["metadata"].get("labels", {})
+    ]
+    enabled = [d for d in yaml.safe_load_all(manifests.render(kube_binaries.helm, *MONITORING_ON)) if d]
+    kinds = sorted(d["kind"] for d in enabled if d["kind"] in MONITORING_KINDS)
+    assert kinds == ["PodMonitor", "PrometheusRule", "ServiceMonitor"]
+    dashboards = [d for d in enabled if d["metadata"].get("labels", {}).get("grafana_dashboard") == "1"]
+    assert len(dashboards) == len(list((manifests.CHART / "monitoring" / "dashboards").glob("*.json")))
+    for monitor in (d for d in enabled if d["kind"] in MONITORING_KINDS):
+        assert monitor["metadata"]["labels"]["release"] == "prometheus"
+
+
+def test_monitoring_objects_are_valid_and_carry_the_generated_content(kube_binaries) -> None:
+    enabled = [d for d in yaml.safe_load_all(manifests.render(kube_binaries.helm, *MONITORING_ON)) if d]
+    for doc in enabled:
+        if doc["kind"] not in MONITORING_KINDS:
+            kubernetes_validate.validate(
+                doc, "1.36", strict=True
+            )  # the Prometheus Operator's kinds have no schema here
+    rule = next(d for d in enabled if d["kind"] == "PrometheusRule")
+    assert rule["spec"] == yaml.safe_load((REPO / "examples" / "metrics" / "alert-rules.yaml").read_text())
+    for config_map in (d for d in enabled if d["kind"] == "ConfigMap" and "dashboard" in d["metadata"]["name"]):
+        [(file_name, text)] = config_map["data"].items()
+        assert json.loads(text) == json.loads((REPO / "examples" / "metrics" / "dashboards" / file_name).read_text())
+    pod_monitor = next(d for d in enabled if d["kind"] == "PodMonitor")
+    assert pod_monitor["spec"]["podMetricsEndpoints"][0]["port"] == "tcp-prometheus"
+    service = next(d for d in enabled if d["kind"] == "Service" and d["metadata"]["name"] == "krafter-operator-metrics")
+    monitor = next(d for d in enabled if d["kind"] == "ServiceMonitor")
+    assert monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()

@@ -205,18 +205,26 @@ class KafkaExporterTemplate(OpenModel):
 
 
 class KafkaExporterSpec(OpenModel):
-    """Kafka Exporter settings (accepted for compatibility; not deployed by Krafter yet)."""
+    """Consumer-lag metrics with Kafka Exporter's names and labels (`kafka_consumergroup_lag`, ...).
+
+    Krafter serves them itself from the Admin API, so this replaces Strimzi's
+    `<cluster>-kafka-exporter` Deployment: on Kubernetes the operator serves them on its
+    `/metrics` (labelled with the Kafka's `namespace` and `strimzi_io_cluster`), locally
+    `krafter up` starts a small exporter process and prints its address. One offsets pass per
+    scrape interval (30 s), not per scrape. The regular expressions and `showAllOffsets`
+    apply; `image`, `resources`, `logging`, `enableSaramaLogging`, `template` and the probes
+    configure the Deployment Strimzi would run and are ignored."""
 
     image: str | None = None
-    """Kafka Exporter image."""
+    """Kafka Exporter image (ignored: no Deployment is created)."""
     group_regex: str | None = None
-    """Consumer groups to export (regular expression)."""
+    """Consumer groups to export (regular expression, matched anywhere in the name). Default `.*`."""
     topic_regex: str | None = None
-    """Topics to export (regular expression)."""
+    """Topics to export (regular expression, matched anywhere in the name). Default `.*`."""
     group_exclude_regex: str | None = None
-    """Consumer groups not to export (regular expression)."""
+    """Consumer groups not to export (regular expression; wins over groupRegex)."""
     topic_exclude_regex: str | None = None
-    """Topics not to export (regular expression)."""
+    """Topics not to export (regular expression; wins over topicRegex)."""
     resources: ResourceRequirements | None = None
     """Container resources."""
     logging: str | None = None
@@ -228,7 +236,7 @@ class KafkaExporterSpec(OpenModel):
     enable_sarama_logging: bool | None = None
     """Log the Sarama client library."""
     show_all_offsets: bool | None = None
-    """Export offsets of all partitions, also those without consumers."""
+    """Export offsets and lag of groups without members too. Default true."""
     template: KafkaExporterTemplate | None = None
     """Customisation of generated objects."""
 

@@ -376,7 +376,13 @@ class KafkaSpec(Model):
     cruise_control: CruiseControlSpec | None = None
     """Cruise Control (accepted, not deployed: Krafter moves partitions itself)."""
     kafka_exporter: KafkaExporterSpec | None = None
-    """Kafka Exporter (accepted, not deployed yet)."""
+    """Consumer-lag metrics with Kafka Exporter's names and labels (kafka_consumergroup_lag, ...),
+    served by Krafter itself: this replaces Strimzi's `<cluster>-kafka-exporter` Deployment. On
+    Kubernetes the operator serves them on its /metrics (labelled with the Kafka's namespace and
+    strimzi_io_cluster; the chart's ServiceMonitor scrapes it), locally `krafter up` starts a small
+    exporter process and prints its address. One offsets pass per 30 s, however often it is
+    scraped. groupRegex, topicRegex, groupExcludeRegex, topicExcludeRegex and showAllOffsets
+    apply; image, resources, logging, enableSaramaLogging, template and the probes are ignored."""
     maintenance_time_windows: list[str] | None = None
     """Cron expressions (Quartz syntax, UTC) of windows in which certificate renewals may roll
     the cluster, e.g. `* * 0-1 ? * SUN,SAT`. Unset: any time."""

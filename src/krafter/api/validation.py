@@ -20,6 +20,7 @@ from krafter.api.errors import Finding, Severity
 from krafter.api.kafka import (
     CustomAuthorization,
     KafkaClusterSpec,
+    KafkaExporterSpec,
     KeycloakAuthorization,
     OpaAuthorization,
 )
@@ -330,9 +331,7 @@ def _ignored_sections(kafka: KafkaResource) -> list[Finding]:
             )
         )
     if kafka.spec.kafka_exporter is not None:
-        found.append(
-            _warning("spec.kafkaExporter", "Kafka Exporter is not deployed by Krafter yet", None, "IgnoredField")
-        )
+        found += _exporter_regexes(kafka.spec.kafka_exporter)
     if kafka.spec.kafka.broker_rack_init_image:
         found.append(
             _warning(
@@ -605,3 +604,21 @@ def validate(resource: Any) -> list[Finding]:
     if isinstance(resource, KafkaUser):
         return validate_user(resource)
     return []
+
+
+def _exporter_regexes(spec: KafkaExporterSpec) -> list[Finding]:
+    """Krafter evaluates the consumer-lag filters itself: a broken expression is refused up front."""
+    found = []
+    for key, value in (
+        ("groupRegex", spec.group_regex),
+        ("topicRegex", spec.topic_regex),
+        ("groupExcludeRegex", spec.group_exclude_regex),
+        ("topicExcludeRegex", spec.topic_exclude_regex),
+    ):
+        if value is None:
+            continue
+        try:
+            re.compile(value)
+        except re.error as exc:
+            found.append(_error(f"spec.kafkaExporter.{key}", f"not a regular expression: {exc}", "fix the expression"))
+    return found

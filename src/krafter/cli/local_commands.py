@@ -95,6 +95,10 @@ def up(files: tuple[Path, ...], state_dir: Path | None, timeout: float, force_sc
         metrics = [f"http://{n.metrics_endpoint}/metrics" for n in result.plan.nodes if n.metrics_endpoint]
         if metrics:
             out.print(f"  {'metrics':<12} {', '.join(metrics)}")
+        if result.lag_endpoint:
+            out.print(f"  {'lag metrics':<12} http://{result.lag_endpoint}/metrics  (Kafka Exporter names)")
+        if metrics or result.lag_endpoint:
+            out.print(f"  Prometheus scrape configuration: krafter metrics-config {item.name}")
         out.print(f"  CA certificate for TLS clients: {result.identity.ca_file}")
         if result.entities is not None:
             for line in result.entities.lines():
@@ -186,6 +190,10 @@ def _print_status(report: local.ClusterStatus) -> None:
         )
     for listener, bootstrap in report.listeners.items():
         out.print(f"  {listener:<12} {bootstrap}")
+    if report.metrics:
+        out.print(f"  {'metrics':<12} {', '.join(report.metrics)}")
+    if report.lag_metrics:
+        out.print(f"  {'lag metrics':<12} {report.lag_metrics}")
 
 
 @click.command()

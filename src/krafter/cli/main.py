@@ -36,7 +36,7 @@ def version() -> None:
 
 
 def _register() -> None:
-    from krafter.cli import api_commands, local_commands, operator_command, render_commands
+    from krafter.cli import api_commands, local_commands, monitoring_commands, operator_command, render_commands
 
     cli.add_command(api_commands.crds)
     cli.add_command(api_commands.explain)
@@ -52,6 +52,7 @@ def _register() -> None:
         local_commands.consume,
     ):
         cli.add_command(command)
+    cli.add_command(monitoring_commands.metrics_config)
     cli.add_command(render_commands.render)
     cli.add_command(render_commands.lint)
 

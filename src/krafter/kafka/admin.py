@@ -23,6 +23,9 @@ from functools import partial
 from types import TracebackType
 from typing import Any, TypeVar
 
+from kafka import TopicPartition as KafkaTopicPartition
+from kafka.protocol.consumer.offsets import OffsetSpec
+
 from krafter.kafka import (
     admin_acls,
     admin_cluster,
@@ -196,11 +199,43 @@ class KafkaAdmin:
     def list_groups(self) -> set[str]:
         return {group["group_id"] for group in self._call("Listing groups", self._client.list_groups)}
 
+    def group_members(self, groups: Iterable[str]) -> dict[str, int]:
+        """Members per consumer group (0 for an empty or unknown group)."""
+        wanted = sorted(groups)
+        if not wanted:
+            return {}
+        described = self._call("Describing groups", self._client.describe_groups, wanted)
+        return {group: len((described.get(group) or {}).get("members") or []) for group in wanted}
+
+    def committed_offsets(self, groups: Iterable[str]) -> dict[str, dict[TopicPartition, int]]:
+        """Every committed offset of the groups: one OffsetFetch per coordinator (KIP-709)."""
+        wanted = sorted(groups)
+        if not wanted:
+            return {}
+        fetched = self._call("Fetching committed offsets", self._client.list_group_offsets, wanted)
+        return {
+            group: {(tp.topic, tp.partition): meta.offset for tp, meta in (fetched.get(group) or {}).items()}
+            for group in wanted
+        }
+
+    def partition_offsets(self, partitions: Iterable[TopicPartition], *, latest: bool) -> dict[TopicPartition, int]:
+        """The high watermark (latest) or log start offset of each partition: one ListOffsets per leader."""
+        spec = OffsetSpec.LATEST if latest else OffsetSpec.EARLIEST
+        request = {KafkaTopicPartition(topic, partition): spec for topic, partition in partitions}
+        if not request:
+            return {}
+        found = self._call("Listing partition offsets", self._client.list_partition_offsets, request)
+        return {(tp.topic, tp.partition): result.offset for tp, result in found.items()}
+
     # --- topics --------------------------------------------------------------------------
 
     def list_topics(self, include_internal: bool = False) -> set[str]:
         topics = self._describe_topics(None)
         return {name for name, topic in topics.items() if include_internal or not topic.internal}
+
+    def describe_all_topics(self) -> dict[str, TopicDescription]:
+        """Every topic, internal ones included, in one metadata request."""
+        return self._describe_topics(None)
 
     def describe_topics(self, names: Iterable[str]) -> dict[str, TopicDescription]:
         """Topics by name; names that do not exist are absent from the result."""

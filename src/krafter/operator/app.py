@@ -33,6 +33,7 @@ from krafter.operator import metrics
 from krafter.operator.cluster_reconciler import ClusterReconciler
 from krafter.operator.connections import KafkaConnections
 from krafter.operator.entities import EntityController
+from krafter.operator.lag import LagMetrics
 from krafter.operator.leader import LeaderElector
 from krafter.operator.watched import WatchIndex
 from krafter.operator.workqueue import Heartbeat, WorkQueue
@@ -78,6 +79,7 @@ class Operator:
         self.config = config
         self.client = make_client(config.kubeconfig)
         connections = KafkaConnections(self.client)
+        self.lag = LagMetrics(connections)
         self.reconciler = ClusterReconciler(
             self.client,
             operator_image=config.operator_image,
@@ -202,7 +204,11 @@ class Operator:
             )
             self.elector.start()
         metrics.serve(
-            self.config.metrics_port, healthy=self.healthy, ready=self.ready, host=self.config.metrics_address
+            self.config.metrics_port,
+            healthy=self.healthy,
+            ready=self.ready,
+            host=self.config.metrics_address,
+            extra=self.lag.text,
         )
         # Keep references: the event loop holds tasks only weakly.
         self.tasks = [
@@ -326,6 +332,7 @@ class Operator:
         finally:
             metrics.DURATION.labels("Kafka").observe(time.monotonic() - started)
         self.failures.pop(key, None)
+        self.lag.sync(namespace, name, result.kafka_exporter)
         metrics.RECONCILIATIONS.labels("Kafka", result.outcome).inc()
         metrics.WRITES.labels("Kafka").inc(result.writes)
         clog.info(

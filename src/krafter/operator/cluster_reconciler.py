@@ -23,20 +23,23 @@ from lightkube.resources.core_v1 import ConfigMap
 from krafter.api import cluster as assembly
 from krafter.api import parse
 from krafter.api.errors import Finding, InvalidResource, Severity, errors
-from krafter.api.kafka import Kafka
+from krafter.api.kafka import Kafka, KafkaExporterSpec
 from krafter.api.nodepool import KafkaNodePool
 from krafter.kafka import runtime
+from krafter.operator import metrics
 from krafter.operator.connections import KafkaConnections
 from krafter.operator.pod_roller import WARN_AFTER_SECONDS, PodRoller, RollOutcome, pod_ready, pod_views
 from krafter.plan import labels, names, node_files, references
 from krafter.plan import listeners as listener_plan
 from krafter.plan.lint import lint_cluster
+from krafter.plan.model import ClusterPlan
 from krafter.plan.planner import PlanInput, plan_cluster
 from krafter.plan.profile import Endpoint, KubernetesProfile
 from krafter.platform.kubernetes import apply, material, objects, observe
 from krafter.platform.kubernetes import status as status_writer
 from krafter.render.cluster import render_cluster
 from krafter.render.meta import OwnerRef
+from krafter.render.security import SecretMaterial
 from krafter.roll.pods import FORCE_AFTER_SECONDS, Action, RollStep
 from krafter.status import conditions, kafka_status
 
@@ -60,6 +63,8 @@ class ReconcileResult:
     events: list[Event] = field(default_factory=list)
     status_written: bool = False
     outcome: str = "reconciled"
+    kafka_exporter: KafkaExporterSpec | None = None
+    """The Kafka's spec.kafkaExporter: the operator serves its consumer-lag metrics."""
 
 
 def _is_true(value: str | None) -> bool:
@@ -203,6 +208,7 @@ class ClusterReconciler:
         kafka_dict = _get(self.client, objects.KAFKA, name, namespace)
         if kafka_dict is None or kafka_dict["metadata"].get("deletionTimestamp"):
             result.outcome = "gone"
+            metrics.forget_cluster(namespace, name)
             return result  # owner references let the garbage collector remove the rest
         metadata = kafka_dict["metadata"]
         generation = metadata.get("generation")
@@ -232,6 +238,7 @@ class ClusterReconciler:
             cluster_input = assembly.assemble_one(kafka, pools, parse_warnings=warnings)
         except InvalidResource as exc:
             return self._refuse(kafka_dict, list(exc.findings), warnings, result)
+        result.kafka_exporter = cluster_input.kafka.spec.kafka_exporter
         if cluster_input.errors:
             return self._refuse(kafka_dict, cluster_input.errors, cluster_input.warnings, result)
 
@@ -283,6 +290,7 @@ class ClusterReconciler:
             )
         for note in loaded.events:
             result.events.append(Event("Normal", "Certificates", note))
+        _record_certificates(plan, loaded.material)
         for key, problem in report.failed:
             result.events.append(Event("Warning", "ApplyFailed", f"{key[1]}/{key[3]}: {problem}"))
 
@@ -294,6 +302,9 @@ class ClusterReconciler:
             rolling = self.roller.step(plan, pod_views(plan, desired, pods))
             result.events += _roll_events(rolling)
         roll = rolling.step
+        metrics.ROLL_BLOCKED.labels(namespace, name).set(rolling.blocked_for if roll.action is Action.BLOCKED else 0)
+        if roll.action is Action.RESTART:
+            metrics.POD_RESTARTS.labels(namespace, name).inc()
         findings = [*cluster_input.findings, *lint_cluster(cluster_input.kafka, list(cluster_input.pools))]
         if not self.watched_namespace_enabled:
             findings += _ignored_watched_namespaces(cluster_input.kafka, namespace)
@@ -420,3 +431,24 @@ class ClusterReconciler:
             with contextlib.suppress(ApiError):
                 events.post(self.client, kafka_dict, event.type, event.reason, event.message)
                 result.writes += 1
+
+
+def _record_certificates(plan: ClusterPlan, secrets: SecretMaterial) -> None:
+    """Expiry of each CA and node certificate, for the certificate-expiry alert and dashboard."""
+    spec = plan.kafka.spec
+    expiry = {
+        (names.cluster_ca_cert(plan.name), "cluster"): secrets.cluster_ca.authority.not_after,
+        (names.clients_ca_cert(plan.name), "clients"): secrets.clients_ca.authority.not_after,
+    }
+    pods = {node.node_id: node.pod_name for node in plan.nodes}
+    for node_id, pair in secrets.nodes.items():
+        expiry[(pods.get(node_id, str(node_id)), "cluster")] = pair.certificate.not_valid_after_utc
+    metrics.record_certificates(
+        plan.namespace,
+        plan.name,
+        expiry,
+        {
+            "cluster": material.settings_of(spec.cluster_ca).renewal_days,
+            "clients": material.settings_of(spec.clients_ca).renewal_days,
+        },
+    )

@@ -44,9 +44,10 @@ def start(path: Path, state_dir: Path, timeout: float = 240.0) -> LocalTestClust
     loaded = parse.load_files([path])
     clusters, _ = assembly.assemble(loaded)
     [cluster] = clusters
+    documents = [d for d in parse.load_yaml(path.read_text(), str(path)) if isinstance(d, dict)]
     platform = local.LocalPlatform(state_dir)
     try:
-        result = platform.up(cluster, timeout=timeout)
+        result = platform.up(cluster, documents, timeout=timeout)
     except BaseException:
         if platform.state(cluster.name).exists() or platform.state(cluster.name).node_pods():
             platform.down(cluster.name)  # never leave half a cluster running

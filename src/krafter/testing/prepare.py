@@ -7,12 +7,13 @@ first test; on a warm machine it returns in about a second.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
 from krafter.core.errors import EnvironmentProblem
 from krafter.kafka import dist
-from krafter.testing import kube_binaries
+from krafter.testing import kube_binaries, prometheus
 
 POD_TIER_KAFKA_VERSIONS = ("4.3.1",)
 """Strimzi's examples name 4.3.1 (Strimzi 1.2's default); the process kubelet runs their Pods on it."""
@@ -35,6 +36,13 @@ def main() -> int:
     except EnvironmentProblem as exc:
         _say(f"error: {exc}")
         return 1
+    try:
+        found = prometheus.ensure(progress=_say)
+        _say(f"Prometheus: {found.prometheus}, {found.promtool}")
+    except EnvironmentProblem as exc:  # only the monitoring tests need it: outside CI they skip
+        _say(f"{'error' if os.environ.get('CI') == 'true' else 'warning'}: {exc}")
+        if os.environ.get("CI") == "true":
+            return 1
     _say(f"ready in {time.monotonic() - started:.1f} s")
     return 0
 

@@ -33,7 +33,7 @@ from krafter.plan.model import ClusterPlan, NodePlan
 from krafter.plan.node_ids import assign_node_ids
 from krafter.plan.planner import PlanInput, plan_cluster
 from krafter.plan.profile import LocalProfile
-from krafter.platform.local import entities, processes, security
+from krafter.platform.local import entities, lag_exporter, processes, security
 from krafter.platform.local.state import ClusterRecord, ClusterState
 from krafter.roll.rules import Candidate, PartitionView, Verdict, may_restart, roll_order
 
@@ -58,6 +58,8 @@ class UpResult:
     seconds: float = 0.0
     entities: entities.EntitiesReport | None = None
     """KafkaTopics and KafkaUsers reconciled after the cluster became healthy."""
+    lag_endpoint: str | None = None
+    """host:port of the consumer-lag exporter (for a Kafka with spec.kafkaExporter)."""
 
     def bootstrap(self, listener: str) -> str:
         entry = next(item for item in self.plan.listeners if item.name == listener)
@@ -262,6 +264,10 @@ class LocalPlatform:
         if cluster.topics or cluster.users:
             self.say(f"reconciling {len(cluster.topics)} KafkaTopic(s) and {len(cluster.users)} KafkaUser(s)")
         result.entities = entities.reconcile_entities(result, cluster, timeout=timeout)
+        if plan.kafka.spec.kafka_exporter is not None:
+            result.lag_endpoint = lag_exporter.ensure(state)
+        elif lag_exporter.stop(state):
+            self.say("stopped the consumer-lag exporter (spec.kafkaExporter removed)")
         result.seconds = time.monotonic() - started_at
         return result
 
@@ -447,6 +453,8 @@ class LocalPlatform:
             [p for p in pods if not _is_controller(state.node_dir(p))],
             [p for p in pods if _is_controller(state.node_dir(p))],
         )
+        if lag_exporter.stop(state):
+            self.say("stopped the consumer-lag exporter")
         stopped = []
         for group in brokers_first:
             stopped += processes.stop_all([processes.NodeDirs(state.node_dir(pod)) for pod in group])
@@ -496,6 +504,10 @@ class ClusterStatus:
     under_min_isr: int | None = None
     offline: int | None = None
     problem: str | None = None
+    metrics: tuple[str, ...] = ()
+    """The nodes' /metrics URLs (a Kafka with spec.kafka.metricsConfig)."""
+    lag_metrics: str | None = None
+    """The consumer-lag exporter's /metrics URL while it runs (a Kafka with spec.kafkaExporter)."""
 
     @property
     def ready(self) -> bool:
@@ -575,4 +587,6 @@ def status(platform: LocalPlatform, name: str) -> ClusterStatus:
         under_min_isr=health.under_min_isr if health else None,
         offline=health.offline if health else None,
         problem=problem,
+        metrics=tuple(f"http://{n.metrics_endpoint}/metrics" for n in plan.nodes if n.metrics_endpoint),
+        lag_metrics=f"http://{lag}/metrics" if (lag := lag_exporter.address(state)) else None,
     )
