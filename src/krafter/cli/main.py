@@ -36,7 +36,7 @@ def version() -> None:
 
 
 def _register() -> None:
-    from krafter.cli import api_commands, local_commands, operator_command, render_commands
+    from krafter.cli import api_commands, local_commands, operator_command, render_commands, verify_command
 
     cli.add_command(api_commands.crds)
     cli.add_command(api_commands.explain)
@@ -54,6 +54,7 @@ def _register() -> None:
         cli.add_command(command)
     cli.add_command(render_commands.render)
     cli.add_command(render_commands.lint)
+    cli.add_command(verify_command.verify)
 
 
 _register()
