@@ -104,7 +104,7 @@ def _ms(value: float | None) -> str:
 
 def _print(report: DrillReport) -> None:
     table = Table(show_edge=False, title=f"{report.cluster}: failover drill")
-    for column in ("scenario", "fault", "acked", "consumed", "lost", "dup", "errors", "stall s"):
+    for column in ("scenario", "fault", "acked", "consumed", "read back", "lost", "unseen", "dup", "errors", "stall s"):
         table.add_column(column, justify="left" if column in {"scenario", "fault"} else "right")
     for phase in Phase:
         table.add_column(f"p50/p99 ms {phase.value}", justify="right")
@@ -117,7 +117,9 @@ def _print(report: DrillReport) -> None:
             r.fault,
             str(v.acknowledged),
             str(v.consumed),
+            str(v.read_back),
             lost,
+            f"[red]{v.unseen}[/red]" if v.unseen else "0",
             str(v.duplicates),
             str(v.produce_errors),
             f"{v.longest_stall_s:.1f}",

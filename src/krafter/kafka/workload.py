@@ -166,6 +166,35 @@ class SequenceProducer:
             return list(self.records)
 
 
+def read_back(connection: ConnectionSettings, topic: str, timeout: float) -> list[ConsumedRecord]:
+    """Every record in partition 0 of `topic`, read from the beginning by a new consumer up to
+    the end offset it finds at the start: what the topic holds now, whoever read it before."""
+    partition = TopicPartition(topic, 0)
+    consumer = KafkaConsumer(
+        **client_options(connection),
+        client_id="krafter-verify-read-back",
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed",
+        request_timeout_ms=30_000,
+    )
+    records: list[ConsumedRecord] = []
+    try:
+        consumer.assign([partition])
+        consumer.seek_to_beginning(partition)
+        end = consumer.end_offsets([partition])[partition]
+        deadline = time.monotonic() + timeout
+        while consumer.position(partition) < end and time.monotonic() < deadline:
+            for batch in consumer.poll(timeout_ms=500).values():
+                now = time.monotonic()
+                records += [ConsumedRecord(seq, now, r.offset) for r in batch if (seq := decode(r.value)) is not None]
+    finally:
+        with contextlib.suppress(Exception):
+            consumer.close()
+    return records
+
+
 @dataclass
 class _ConsumerState:
     records: list[ConsumedRecord] = field(default_factory=list)

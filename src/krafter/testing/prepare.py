@@ -1,8 +1,9 @@
 """Fetch and build everything the test tiers need, ahead of pytest, with progress output.
 
 `make test` runs this first so that a cold machine shows what it is doing (Kafka from
-Maven Central, kube-apiserver and etcd from the Go module proxy) instead of a silent
-first test; on a warm machine it returns in about a second.
+Maven Central, kube-apiserver and etcd from the Go module proxy, headless Chromium from
+Debian's packages for the verify report's test) instead of a silent first test; on a warm
+machine it returns in about a second.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import time
 
 from krafter.core.errors import EnvironmentProblem
 from krafter.kafka import dist
-from krafter.testing import kube_binaries
+from krafter.testing import browser, kube_binaries
 
 
 def _say(message: str) -> None:
@@ -26,6 +27,7 @@ def main() -> int:
         _say(f"Kafka {kafka.version} ({kafka.origin}): {kafka.libs_dir}")
         binaries = kube_binaries.ensure(progress=_say)
         _say(f"kube {binaries.kube_version}, etcd {binaries.etcd_version}: {binaries.kube_apiserver.parent}")
+        _say(f"headless browser: {browser.ensure(progress=_say)}")
     except EnvironmentProblem as exc:
         _say(f"error: {exc}")
         return 1

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from krafter.core.errors import KrafterError
 from krafter.kafka.admin import KafkaAdmin
 from krafter.kafka.admin_types import KafkaAdminError, NewTopic
-from krafter.kafka.workload import ProducerSettings, SequenceConsumer, SequenceProducer
+from krafter.kafka.workload import ProducerSettings, SequenceConsumer, SequenceProducer, read_back
 from krafter.verify import judge, scenarios
 from krafter.verify.faults import FaultTarget
 from krafter.verify.scenarios import Action, ClusterView, Scenario
@@ -158,7 +158,8 @@ class Drill:
             outcome = "passed" if result.passed else "FAILED"
             self.say(
                 f"{label}: {outcome}: {verdict.acknowledged} acknowledged, {verdict.consumed} consumed, "
-                f"{verdict.lost} lost, {verdict.duplicates} duplicates, longest stall {verdict.longest_stall_s:.1f} s"
+                f"{verdict.read_back} read back, {verdict.lost} lost, {verdict.unseen} unseen, "
+                f"{verdict.duplicates} duplicates, longest stall {verdict.longest_stall_s:.1f} s"
             )
             if result.problem is not None:
                 self.report.problem = f"{label}: {result.problem}"
@@ -215,14 +216,24 @@ class Drill:
             except KrafterError as exc:
                 problem = str(exc)
             wait(settings.duration / 2, "load after recovery")
-        finally:
-            stopped = time.monotonic()
-            self.tick(f"{label}: flushing the producer")
-            sent = producer.stop(flush_timeout=settings.drain_timeout)
-            acked = {r.seq for r in sent if r.acked is not None}
-            self.tick(f"{label}: reading back {len(acked)} acknowledged records")
-            consumer.drain(lambda seen: acked <= seen, settings.drain_timeout)
-            consumed, _foreign = consumer.stop()
+        except BaseException:
+            producer.stop(flush_timeout=1.0)
+            consumer.stop()
+            raise
+        stopped = time.monotonic()
+        self.tick(f"{label}: flushing the producer")
+        sent = producer.stop(flush_timeout=settings.drain_timeout)
+        acked = {r.seq for r in sent if r.acked is not None}
+        self.tick(f"{label}: reading the topic back ({len(acked)} acknowledged records)")
+        try:
+            stored = read_back(connection, topic, settings.drain_timeout)
+        except Exception as exc:  # kafka-python raises its own types; the verdict must still be written
+            stored = []
+            problem = problem or f"reading the topic back failed: {type(exc).__name__}: {exc}"
+        # The live consumer can still read what the topic holds; what the topic lost is gone for it too.
+        present = acked & {r.seq for r in stored}
+        consumer.drain(lambda seen: present <= seen, settings.drain_timeout)
+        consumed, _foreign = consumer.stop()
         timeline = judge.Timeline(started, fault_at, recovered, stopped)
         origin = self.report.origin
         return ScenarioResult(
@@ -230,7 +241,7 @@ class Drill:
             round=round_,
             fault=description,
             topic=topic,
-            verdict=judge.judge(sent, consumed, timeline),
+            verdict=judge.judge(sent, consumed, stored, timeline),
             timeline=timeline,
             acks=tuple(AckPoint(r.sent - origin, (r.acked - r.sent) * 1000) for r in sent if r.acked is not None),
             failed_s=tuple(r.sent - origin for r in sent if r.acked is None and r.error is not None),

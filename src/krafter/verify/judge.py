@@ -1,10 +1,14 @@
 """The verdict on one drill: what was acknowledged, what came back, and how the cluster behaved.
 
 The rule is Kafka's own (`tests/kafkatest/tests/core/replication_test.py`, run_validation):
-every acknowledged record must be consumed. An acknowledged record that never came back is
-*lost*, and any loss fails the drill. Records that failed after the producer's retries are
-not losses (the application was told) and neither are duplicates; both are reported, as is
-how long producing stalled and how latency moved before, during and after the fault.
+every acknowledged record must be consumed; here it is checked twice. The consumer that ran
+during the drill must have seen every acknowledged record (else they are *unseen*, Jepsen's
+word), and a fresh consumer reading the topic from the beginning after recovery must find
+every one (else they are *lost*: the data is gone, even if the live consumer read it before
+it vanished, as when a node's only replica goes with its disk). Either fails the drill.
+Records that failed after the producer's retries are not losses (the application was told)
+and neither are duplicates; both are reported, as is how long producing stalled and how
+latency moved before, during and after the fault.
 
 Pure: it takes the workload's lists and the drill's timestamps (monotonic seconds) and
 computes; nothing here waits or talks to Kafka.
@@ -53,11 +57,16 @@ class Latency:
 class Verdict:
     acknowledged: int
     consumed: int
-    """Distinct drill records read back."""
+    """Distinct drill records the live consumer read."""
+    read_back: int
+    """Distinct drill records in the topic when read from the beginning after the drill."""
     lost: int
+    """Acknowledged records the topic no longer holds."""
     lost_sample: tuple[int, ...]
+    unseen: int
+    """Acknowledged records the live consumer never read."""
     duplicates: int
-    """Records read back more than once (each extra copy counts)."""
+    """Extra copies of records in the topic (a record written twice counts once extra)."""
     produce_errors: int
     """Records the producer gave up on after its retries (reported to the application, not lost)."""
     unanswered: int
@@ -69,15 +78,17 @@ class Verdict:
 
     @property
     def passed(self) -> bool:
-        return self.lost == 0
+        return self.lost == 0 and self.unseen == 0
 
     def to_dict(self) -> dict[str, object]:
         return {
             "passed": self.passed,
             "acknowledged": self.acknowledged,
             "consumed": self.consumed,
+            "read_back": self.read_back,
             "lost": self.lost,
             "lost_sample": list(self.lost_sample),
+            "unseen": self.unseen,
             "duplicates": self.duplicates,
             "produce_errors": self.produce_errors,
             "unanswered": self.unanswered,
@@ -119,9 +130,15 @@ def longest_stall(acks: Iterable[float], started: float, stopped: float) -> floa
     return max((b - a for a, b in itertools.pairwise(edges)), default=stopped - started)
 
 
-def judge(sent: Sequence[SendRecord], consumed: Sequence[ConsumedRecord], timeline: Timeline) -> Verdict:
+def judge(
+    sent: Sequence[SendRecord],
+    consumed: Sequence[ConsumedRecord],
+    read_back: Sequence[ConsumedRecord],
+    timeline: Timeline,
+) -> Verdict:
     acked = {r.seq for r in sent if r.acked is not None}
-    copies = Counter(r.seq for r in consumed)
+    seen = {r.seq for r in consumed}
+    copies = Counter(r.seq for r in read_back)
     lost = sorted(acked - copies.keys())
     latencies: dict[Phase, list[float]] = {phase: [] for phase in Phase}
     for record in sent:
@@ -129,9 +146,11 @@ def judge(sent: Sequence[SendRecord], consumed: Sequence[ConsumedRecord], timeli
             latencies[phase_of(record.sent, timeline)].append((record.acked - record.sent) * 1000)
     return Verdict(
         acknowledged=len(acked),
-        consumed=len(copies),
+        consumed=len(seen),
+        read_back=len(copies),
         lost=len(lost),
         lost_sample=tuple(lost[:SHOWN_LOST]),
+        unseen=len(acked - seen),
         duplicates=sum(n - 1 for n in copies.values()),
         produce_errors=sum(1 for r in sent if r.acked is None and r.error is not None),
         unanswered=sum(1 for r in sent if r.acked is None and r.error is None),
