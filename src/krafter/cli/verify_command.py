@@ -65,6 +65,11 @@ def verify(
     from krafter.verify.faults import LocalFaultTarget
 
     plan = scenarios.plan_drill(scenario_names, repeat)
+    if html_path is not None or png_path is not None:
+        try:
+            import matplotlib  # noqa: F401  (checked before a drill of minutes, not after it)
+        except ImportError:
+            raise KrafterError("--report and --png draw with matplotlib: pip install 'krafter[report]'") from None
     names = _cluster_names(name, state_dir)
     if len(names) > 1:
         raise KrafterError(f"several local clusters exist ({', '.join(names)}): pass --cluster NAME")
