@@ -22,6 +22,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from kafka.structs import TopicPartition
 
 from krafter.kafka.admin_types import ConnectionSettings
+from krafter.kafka.admin_wire import client_options
 
 VALUE_PREFIX = b"krafter-verify:"
 
@@ -52,25 +53,6 @@ class ProducerSettings:
     delivery_timeout_ms: int = 60_000
     """How long the producer retries one record before reporting it failed."""
     request_timeout_ms: int = 10_000
-
-
-def client_options(settings: ConnectionSettings) -> dict[str, Any]:
-    """kafka-python's connection keywords for `settings` (the same as the Admin client's)."""
-    options: dict[str, Any] = {
-        "bootstrap_servers": settings.bootstrap_servers,
-        "security_protocol": settings.security_protocol.value,
-    }
-    for key in ("ssl_cafile", "ssl_certfile", "ssl_keyfile"):
-        value = getattr(settings, key)
-        if value:
-            options[key] = value
-    if settings.sasl_mechanism is not None:
-        options.update(
-            sasl_mechanism=settings.sasl_mechanism.value,
-            sasl_plain_username=settings.sasl_username,
-            sasl_plain_password=settings.sasl_password,
-        )
-    return options
 
 
 def encode(seq: int) -> bytes:
