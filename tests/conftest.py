@@ -93,6 +93,18 @@ def secured_cluster(kafka_dist, tmp_path_factory) -> Iterator[object]:  # type: 
 
 
 @pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Headless Chromium from Debian's packages (installed by `make prepare` where missing)."""
+    from krafter.testing import browser
+
+    try:
+        return browser.ensure()
+    except EnvironmentProblem as exc:
+        unavailable("headless Chromium", exc)
+        raise
+
+
+@pytest.fixture(scope="session")
 def kube_binaries():  # type: ignore[no-untyped-def]
     from krafter.testing import kube_binaries
 

@@ -9,7 +9,6 @@ storage, so losing a node loses its only replica.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,6 @@ from krafter.verify.scenarios import Scenario
 pytestmark = pytest.mark.e2e
 
 DATA = Path(__file__).parent.parent / "data" / "krafter"
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 def start(path: Path, state_dir: Path) -> tuple[local.LocalPlatform, str]:
@@ -98,18 +96,14 @@ def test_the_cluster_is_healthy_after_the_drill_and_the_test_topics_are_gone(dri
         assert not [t for t in admin.list_topics() if t.startswith("krafter-verify-")]
 
 
-def test_the_html_report_loads_in_headless_chromium_and_draws_the_chart(drill: Any, tmp_path: Path) -> None:
+def test_the_html_report_loads_in_headless_chromium_and_draws_the_chart(
+    drill: Any, chromium: Path, tmp_path: Path
+) -> None:
     from matplotlib import image
 
     from krafter.testing import browser
 
     *_, out, _platform, _name = drill
-    try:
-        chromium = browser.ensure()
-    except EnvironmentProblem as exc:
-        if IN_CI:
-            pytest.fail(f"headless Chromium unavailable: {exc}", pytrace=False)
-        pytest.skip(f"headless Chromium unavailable: {exc}")
     page = out / "drill.html"
     loaded = browser.load(chromium, page, tmp_path / "profile")
     assert loaded.errors == ()
