@@ -13,7 +13,10 @@ recreated the Pods and they are Ready, `roll` annotates every Pod with
 `strimzi.io/manual-rolling-update=true` and waits for the operator's roll to finish, and
 `pause` is unsupported (no SIGSTOP through the API; in the test tier the process kubelet's
 processes could be stopped). Its `wait_healthy` is the Kafka's Ready condition plus the checks
-below. The drill itself needs no change: it only uses the `FaultTarget` protocol.
+below. The drill itself needs no change: it only uses the `FaultTarget` protocol. One open
+question is where the workload runs: a client outside the cluster reaches brokers only through
+an external listener, so `client_settings` would pick one (route/loadbalancer/nodeport), or the
+producer and consumer run in a Pod as tests/k8s/kafka_client.py does and report back.
 """
 
 from __future__ import annotations
