@@ -400,6 +400,7 @@ class LocalPlatform:
         dist: kafka_dist.KafkaDistribution,
         timeout: float,
         result: UpResult,
+        reason: str = "to apply its new configuration",
     ) -> None:
         """One node at a time, in the roller's order (controllers first, unready first, the active
         controller last), each only once Kafka says it may go: the quorum keeps a caught-up
@@ -416,7 +417,7 @@ class LocalPlatform:
             node = plan.node(candidate.node_id)
             self.wait_until_safe(plan, identity, candidate, timeout)
             dirs = dirs_of(state, node)
-            self.say(f"restarting {node.pod_name} to apply its new configuration")
+            self.say(f"restarting {node.pod_name} {reason}")
             processes.stop(dirs)
             pid = processes.start(dirs, dist, node.jvm.heap_opts(), node.jvm.options)
             self._wait_started(state, plan, {node.node_id: pid}, timeout)
@@ -497,6 +498,7 @@ class LocalPlatform:
             dist=self._dist(running.plan),
             timeout=timeout,
             result=result,
+            reason="(rolling restart)",
         )
         return result.restarted
 
