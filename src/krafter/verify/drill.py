@@ -180,7 +180,12 @@ class Drill:
         settings = self.settings
         connection = self.target.client_settings()
         consumer = SequenceConsumer(connection, topic)
-        producer = SequenceProducer(connection, topic, ProducerSettings(acks=settings.acks, rate=settings.rate))
+        # Records wait out the whole recovery instead of expiring: an outage the drill tolerates
+        # is not the application's error (a full crash on a busy machine takes over a minute).
+        patience_ms = int((settings.recovery_timeout + 60) * 1000)
+        producer = SequenceProducer(
+            connection, topic, ProducerSettings(acks=settings.acks, rate=settings.rate, delivery_timeout_ms=patience_ms)
+        )
         consumer.start()
         producer.start()
         started = time.monotonic()
