@@ -37,7 +37,7 @@ def figure(report: DrillReport) -> Figure:
         latency_ax.scatter(
             failed, [top] * len(failed), marker="x", color=FAULT_COLOUR, s=12, label="failed after retries"
         )
-        latency_ax.legend(loc="upper left")
+        latency_ax.legend(loc="lower right")
     latency_ax.set_yscale("log")
     latency_ax.set_ylabel("produce latency (ms, by send time)")
     latency_ax.grid(True, which="both", alpha=0.3)
