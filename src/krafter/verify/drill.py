@@ -200,6 +200,11 @@ class Drill:
                 )
                 time.sleep(min(0.25, left))
 
+        def note(text: str) -> None:
+            """A step line that also says, for logs without the live status, how far the load got."""
+            _sent, acked, _failed = producer.snapshot()
+            self.say(f"{label} [{time.monotonic() - started:.0f} s, {acked} acknowledged]: {text}")
+
         problem = None
         recovered: float | None = None
         try:
@@ -207,17 +212,17 @@ class Drill:
             view = self._view(topic)
             fault = scenarios.choose_fault(scenario, view)
             description = fault.describe(view)
-            self.say(f"{label}: {description}")
+            note(description)
             fault_at = time.monotonic()
             self.target.inject(fault)
             if fault.action is not Action.ROLL:
                 wait(settings.fault_seconds, description)
             self.target.restore(fault)
-            self.say(f"{label}: nodes back, waiting for the cluster and the topic to be healthy")
+            note("nodes back, waiting for the cluster and the topic to be healthy")
             try:
                 self._wait_recovered(topic)
                 recovered = time.monotonic()
-                self.say(f"{label}: healthy again {recovered - fault_at:.1f} s after the fault")
+                note(f"healthy again {recovered - fault_at:.1f} s after the fault")
             except KrafterError as exc:
                 problem = str(exc)
             wait(settings.duration / 2, "load after recovery")
