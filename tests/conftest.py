@@ -104,6 +104,18 @@ def prometheus_binaries():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Headless Chromium from Debian's packages (installed by `make prepare` where missing)."""
+    from krafter.testing import browser
+
+    try:
+        return browser.ensure()
+    except EnvironmentProblem as exc:
+        unavailable("headless Chromium", exc)
+        raise
+
+
+@pytest.fixture(scope="session")
 def kube_binaries():  # type: ignore[no-untyped-def]
     from krafter.testing import kube_binaries
 

@@ -36,7 +36,14 @@ def version() -> None:
 
 
 def _register() -> None:
-    from krafter.cli import api_commands, local_commands, monitoring_commands, operator_command, render_commands
+    from krafter.cli import (
+        api_commands,
+        local_commands,
+        monitoring_commands,
+        operator_command,
+        render_commands,
+        verify_command,
+    )
 
     cli.add_command(api_commands.crds)
     cli.add_command(api_commands.explain)
@@ -55,6 +62,7 @@ def _register() -> None:
     cli.add_command(monitoring_commands.metrics_config)
     cli.add_command(render_commands.render)
     cli.add_command(render_commands.lint)
+    cli.add_command(verify_command.verify)
 
 
 _register()

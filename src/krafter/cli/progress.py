@@ -29,6 +29,14 @@ class StepProgress:
             self.display.remove_task(self.task)
         self.task = self.display.add_task(message, total=None)
 
+    def update(self, status: str) -> None:
+        """Replace the live line (counters that change every moment); terminals only, since a
+        log would fill with them. No step yet: the status becomes one."""
+        if self.task is None:
+            self.task = self.display.add_task(status, total=None)
+        else:
+            self.display.update(self.task, description=status)
+
     def start(self) -> None:
         if self.console.is_terminal:
             self.display.start()

@@ -20,14 +20,12 @@ from kafka.admin import KafkaAdminClient
 from krafter.kafka.admin_types import OK, ConnectionSettings, KafkaAdminError, OpResult
 
 
-def open_client(settings: ConnectionSettings) -> Any:
-    """A connected KafkaAdminClient (it bootstraps eagerly, hence the error translation)."""
+def client_options(settings: ConnectionSettings) -> dict[str, Any]:
+    """kafka-python's connection keywords (address, TLS files, SASL) for `settings`; every
+    kafka-python client Krafter makes (Admin, or the verify workload's) connects with these."""
     options: dict[str, Any] = {
         "bootstrap_servers": settings.bootstrap_servers,
-        "client_id": settings.client_id,
         "security_protocol": settings.security_protocol.value,
-        "request_timeout_ms": settings.request_timeout_ms,
-        "bootstrap_timeout_ms": settings.request_timeout_ms,
     }
     if settings.ssl_cafile:
         options["ssl_cafile"] = settings.ssl_cafile
@@ -39,6 +37,17 @@ def open_client(settings: ConnectionSettings) -> Any:
         options["sasl_mechanism"] = settings.sasl_mechanism.value
         options["sasl_plain_username"] = settings.sasl_username
         options["sasl_plain_password"] = settings.sasl_password
+    return options
+
+
+def open_client(settings: ConnectionSettings) -> Any:
+    """A connected KafkaAdminClient (it bootstraps eagerly, hence the error translation)."""
+    options: dict[str, Any] = {
+        **client_options(settings),
+        "client_id": settings.client_id,
+        "request_timeout_ms": settings.request_timeout_ms,
+        "bootstrap_timeout_ms": settings.request_timeout_ms,
+    }
     with translated(f"Connecting to Kafka at {settings.bootstrap_servers}"):
         return KafkaAdminClient(**options)
 

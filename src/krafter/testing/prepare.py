@@ -1,8 +1,9 @@
 """Fetch and build everything the test tiers need, ahead of pytest, with progress output.
 
 `make test` runs this first so that a cold machine shows what it is doing (Kafka from
-Maven Central, kube-apiserver and etcd from the Go module proxy) instead of a silent
-first test; on a warm machine it returns in about a second.
+Maven Central, kube-apiserver and etcd from the Go module proxy, headless Chromium from
+Debian's packages for the verify report's test) instead of a silent first test; on a warm
+machine it returns in about a second.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import time
 
 from krafter.core.errors import EnvironmentProblem
 from krafter.kafka import dist
-from krafter.testing import kube_binaries, prometheus
+from krafter.testing import browser, kube_binaries, prometheus
 
 POD_TIER_KAFKA_VERSIONS = ("4.3.1",)
 """Strimzi's examples name 4.3.1 (Strimzi 1.2's default); the process kubelet runs their Pods on it."""
@@ -33,6 +34,7 @@ def main() -> int:
             _say(f"Kafka {other.version} for apache/kafka:{version} Pods: {other.libs_dir}")
         binaries = kube_binaries.ensure(progress=_say)
         _say(f"kube {binaries.kube_version}, etcd {binaries.etcd_version}: {binaries.kube_apiserver.parent}")
+        _say(f"headless browser: {browser.ensure(progress=_say)}")
     except EnvironmentProblem as exc:
         _say(f"error: {exc}")
         return 1

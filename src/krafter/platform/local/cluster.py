@@ -240,6 +240,17 @@ class LocalPlatform:
         running = {n.node_id for n in plan.nodes if processes.running_pid(dirs_of(state, n)) is not None}
         to_start = [n for n in plan.nodes if n.node_id not in running]
         self._check_ports(to_start)
+        # Remembered before any node starts: a node formats its storage with this cluster id, these
+        # node ids and founding voters at its first start, so a run that fails later (a node dying
+        # at start) must leave them behind. Otherwise the next run draws a new cluster id, every
+        # node's files change, and it restarts the nodes that did start "to apply" a new identity.
+        record.node_ids = {pool.name: list(pool.node_ids) for pool in plan.pools}
+        if record.founding_voters is None:
+            record.founding_voters = list(plan.quorum.voter_ids)
+        record.kafka_version = plan.kafka_version
+        state.save(record)
+        if documents:
+            (state.root / "resources.yaml").write_text(yaml.safe_dump_all(list(documents), sort_keys=False))
         pids = {}
         for node in to_start:
             self.say(f"starting {node.pod_name} ({'+'.join(node.roles)})")
@@ -248,13 +259,6 @@ class LocalPlatform:
         if pids:
             self.say(f"waiting for {len(pids)} node(s) to start and the cluster to be healthy")
         self._wait_started(state, plan, pids, timeout)
-        record.node_ids = {pool.name: list(pool.node_ids) for pool in plan.pools}
-        if record.founding_voters is None:
-            record.founding_voters = list(plan.quorum.voter_ids)
-        record.kafka_version = plan.kafka_version
-        state.save(record)
-        if documents:
-            (state.root / "resources.yaml").write_text(yaml.safe_dump_all(list(documents), sort_keys=False))
         self.wait_healthy(plan, identity, timeout, state)
         restart = [n for n in plan.nodes if n.node_id in changed and n.node_id in running]
         if restart:
@@ -361,6 +365,7 @@ class LocalPlatform:
         brokers = {n.node_id for n in plan.brokers}
         voters = set(plan.quorum.voter_ids)
         while time.monotonic() < deadline:
+            self._raise_if_exited(state, plan)
             try:
                 with KafkaAdmin(admin_settings(plan, identity)) as admin:
                     described = admin.describe_cluster()
@@ -379,6 +384,18 @@ class LocalPlatform:
         tails = "\n".join(f"--- {n.pod_name}\n{processes.log_tail(dirs_of(state, n), 5)}" for n in plan.nodes)
         raise EnvironmentProblem(f"cluster {plan.name} not healthy after {timeout:.0f} s: {problem}\n{tails}")
 
+    @staticmethod
+    def _raise_if_exited(state: ClusterState, plan: ClusterPlan) -> None:
+        """A node that died (a broker shutting down during start-up, say) never makes the cluster
+        healthy: report it at once with its own last words instead of waiting out the timeout."""
+        for node in plan.nodes:
+            dirs = dirs_of(state, node)
+            if processes.running_pid(dirs) is None:
+                raise EnvironmentProblem(
+                    f"{node.pod_name} is not running (it exited). Last log lines ({dirs.log}):\n"
+                    f"{processes.log_tail(dirs)}"
+                )
+
     def _rolling_restart(
         self,
         *,
@@ -389,6 +406,7 @@ class LocalPlatform:
         dist: kafka_dist.KafkaDistribution,
         timeout: float,
         result: UpResult,
+        reason: str = "to apply its new configuration",
     ) -> None:
         """One node at a time, in the roller's order (controllers first, unready first, the active
         controller last), each only once Kafka says it may go: the quorum keeps a caught-up
@@ -405,7 +423,7 @@ class LocalPlatform:
             node = plan.node(candidate.node_id)
             self.wait_until_safe(plan, identity, candidate, timeout)
             dirs = dirs_of(state, node)
-            self.say(f"restarting {node.pod_name} to apply its new configuration")
+            self.say(f"restarting {node.pod_name} {reason}")
             processes.stop(dirs)
             pid = processes.start(dirs, dist, node.jvm.heap_opts(), node.jvm.options)
             self._wait_started(state, plan, {node.node_id: pid}, timeout)
@@ -438,6 +456,57 @@ class LocalPlatform:
             f"rolling restart stopped before node {candidate.node_id} after {timeout:.0f} s: {verdict.reason}. "
             "Nodes not restarted yet keep their old configuration; run `krafter up` again once the cluster recovers."
         )
+
+    # --- running clusters (failover drills) ---------------------------------------------------
+
+    def attach(self, name: str) -> RunningCluster:
+        """A cluster `krafter up` started, with what acting on its nodes needs."""
+        state = self.state(name)
+        record = state.load()
+        if record is None:
+            raise KrafterError(f"no local cluster named '{name}' (state dir {state.base}); start it with `krafter up`")
+        cluster = load_cluster_input(state)
+        plan = self.plan(
+            cluster, record, references.contents_from(load_documents(state), cluster.kafka.metadata.namespace)
+        )
+        identity = security.OperatorIdentity(
+            state.operator_dir / "ca.crt", state.operator_dir / "operator.crt", state.operator_dir / "operator.key"
+        )
+        return RunningCluster(state, plan, identity)
+
+    def _dist(self, plan: ClusterPlan) -> kafka_dist.KafkaDistribution:
+        dist = kafka_dist.resolve(plan.kafka_version, progress=self.say)
+        if plan.metrics is not None:
+            dist = dataclasses.replace(dist, metrics_libs=metrics_libs.resolve(progress=self.say))
+        return dist
+
+    def start_nodes(self, running: RunningCluster, node_ids: Sequence[int], timeout: float = 240.0) -> list[str]:
+        """Start those of these nodes that are not running (as `up` would) and wait until they
+        listen; a node that dies while starting is reported with its log. Names of those started."""
+        dist = self._dist(running.plan)
+        pids = {}
+        for node_id in node_ids:
+            node = running.plan.node(node_id)
+            dirs = dirs_of(running.state, node)
+            if processes.running_pid(dirs) is None:
+                pids[node_id] = processes.start(dirs, dist, node.jvm.heap_opts(), node.jvm.options)
+        self._wait_started(running.state, running.plan, pids, timeout)
+        return [running.plan.node(i).pod_name for i in pids]
+
+    def roll(self, running: RunningCluster, timeout: float = 240.0) -> list[str]:
+        """Restart every node, one at a time, by the roller's rules (what `up` does after a change)."""
+        result = UpResult(running.plan, running.state, running.identity)
+        self._rolling_restart(
+            state=running.state,
+            plan=running.plan,
+            identity=running.identity,
+            nodes=running.plan.nodes,
+            dist=self._dist(running.plan),
+            timeout=timeout,
+            result=result,
+            reason="(rolling restart)",
+        )
+        return result.restarted
 
     # --- down --------------------------------------------------------------------------------
 
@@ -519,6 +588,26 @@ class ClusterStatus:
         from dataclasses import asdict
 
         return {**asdict(self), "ready": self.ready}
+
+
+@dataclass(frozen=True)
+class RunningCluster:
+    """A started cluster's plan, directory and Krafter's client identity for it."""
+
+    state: ClusterState
+    plan: ClusterPlan
+    identity: security.OperatorIdentity
+
+    def admin_settings(self) -> ConnectionSettings:
+        return admin_settings(self.plan, self.identity)
+
+
+def load_documents(state: ClusterState) -> list[dict[str, object]]:
+    """The documents of the last `krafter up` (ConfigMaps included), or none."""
+    path = state.root / "resources.yaml"
+    if not path.exists():
+        return []
+    return [d for d in yaml.safe_load_all(path.read_text()) if isinstance(d, dict)]
 
 
 def load_cluster_input(state: ClusterState) -> ClusterInput:

@@ -152,6 +152,32 @@ def stop_all(nodes: list[NodeDirs], *, timeout: float = 60.0) -> list[str]:
     return [dirs.root.name for dirs, _pid in running]
 
 
+def send_signal(dirs: NodeDirs, signum: signal.Signals, *, group: bool = False) -> int | None:
+    """Signal the node's Kafka process (or with `group` every process of its session, as a
+    machine failure would); its pid, or None when it was not running. Used by failover drills."""
+    pid = running_pid(dirs)
+    if pid is None:
+        return None
+    with contextlib.suppress(ProcessLookupError):
+        if group:
+            os.killpg(pid, signum)
+        else:
+            os.kill(pid, signum)
+    return pid
+
+
+def wait_gone(dirs: NodeDirs, pid: int, timeout: float = 10.0) -> bool:
+    """Until the killed process `pid` is gone (reaped when it is our child); False on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        if running_pid(dirs) != pid:
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def log_tail(dirs: NodeDirs, lines: int = 15) -> str:
     if not dirs.log.exists():
         return "(no log yet)"

@@ -1,0 +1,1 @@
+"""`krafter verify`: failover drills under load, judged the way Kafka's own system tests judge them."""
