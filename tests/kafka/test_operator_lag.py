@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from krafter.api.kafka import KafkaExporterSpec
+from krafter.api.components import KafkaExporterSpec
 from krafter.operator.connections import CONNECTIONS_ENV, KafkaConnections
 from krafter.operator.lag import LagMetrics
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from krafter.api.kafka import KafkaExporterSpec
+from krafter.api.components import KafkaExporterSpec
 from krafter.monitoring import lag
 from krafter.monitoring.lag_collector import LagCollector
 

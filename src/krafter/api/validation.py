@@ -16,11 +16,11 @@ from typing import Any
 from krafter.api import config_rules, versions
 from krafter.api.base import ALL_VERSIONS, API_GROUP, Model, Rule
 from krafter.api.common import StrimziMetricsReporter
+from krafter.api.components import KafkaExporterSpec
 from krafter.api.errors import Finding, Severity
 from krafter.api.kafka import (
     CustomAuthorization,
     KafkaClusterSpec,
-    KafkaExporterSpec,
     KeycloakAuthorization,
     OpaAuthorization,
 )

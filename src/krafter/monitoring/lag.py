@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from krafter.api.kafka import KafkaExporterSpec
+from krafter.api.components import KafkaExporterSpec
 
 TopicPartition = tuple[str, int]
 

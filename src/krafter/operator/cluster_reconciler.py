@@ -22,8 +22,9 @@ from lightkube.resources.core_v1 import ConfigMap
 
 from krafter.api import cluster as assembly
 from krafter.api import parse
+from krafter.api.components import KafkaExporterSpec
 from krafter.api.errors import Finding, InvalidResource, Severity, errors
-from krafter.api.kafka import Kafka, KafkaExporterSpec
+from krafter.api.kafka import Kafka
 from krafter.api.nodepool import KafkaNodePool
 from krafter.kafka import runtime
 from krafter.operator import metrics

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from krafter.api.kafka import KafkaExporterSpec
+from krafter.api.components import KafkaExporterSpec
 from krafter.monitoring import lag
 from krafter.monitoring.lag_collector import LagCollector, kafka_pass
 from krafter.operator.connections import KafkaConnections
