@@ -207,6 +207,17 @@ class KafkaAdmin:
         wanted = list(dict.fromkeys(names))
         return self._describe_topics(wanted) if wanted else {}
 
+    def replicas_per_broker(self) -> dict[int, int]:
+        """Partition replicas each broker hosts over every topic, internal ones included (what
+        the scale-down guard weighs). A broker being filled by an ongoing reassignment is in
+        the replica list already, so it counts as hosting those replicas."""
+        counts: dict[int, int] = {}
+        for topic in self._describe_topics(None).values():
+            for partition in topic.partitions:
+                for broker in partition.replicas:
+                    counts[broker] = counts.get(broker, 0) + 1
+        return counts
+
     def _describe_topics(self, names: list[str] | None) -> dict[str, TopicDescription]:
         return admin_topics.parse_metadata(self._call("Describing topics", self._client.describe_topics, names))
 
