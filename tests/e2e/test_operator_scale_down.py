@@ -68,6 +68,6 @@ def test_removing_a_broker_that_hosts_replicas_is_refused_and_nothing_is_deleted
     assert not result.ready
     assert {"secured-dual-2"} <= _names(kube, Pod, namespace) & _names(kube, ConfigMap, namespace)
     kafka = objects.to_dict(kube.client.get(objects.KAFKA, "secured", namespace=namespace))
-    ready = next(c for c in kafka["status"]["conditions"] if c["type"] == "Ready")
+    ready = next(c for c in kafka["status"]["conditions"] if c["type"] == "NotReady")
     assert ready["reason"] == "ScaleDownBlocked"
     assert f"pool 'dual': node 2 ({hosted} replicas)" in ready["message"]

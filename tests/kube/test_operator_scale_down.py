@@ -62,7 +62,7 @@ def test_an_unverifiable_broker_scale_down_keeps_the_node_and_says_why(kube, crd
     assert "my-cluster-broker-2" in _names(kube, ConfigMap, namespace)
     assert any(name.endswith("my-cluster-broker-2") for name in _names(kube, PersistentVolumeClaim, namespace))
     kafka = objects.to_dict(kube.client.get(objects.KAFKA, "my-cluster", namespace=namespace))
-    ready = next(c for c in kafka["status"]["conditions"] if c["type"] == "Ready")
+    ready = next(c for c in kafka["status"]["conditions"] if c["type"] == "NotReady")
     assert ready["reason"] == "ScaleDownBlocked"
     assert "pool 'broker': node 2 (replicas unknown" in ready["message"]
     assert any(c["type"] == "Warning" and c.get("reason") == "ScaleDownBlocked" for c in kafka["status"]["conditions"])

@@ -21,7 +21,8 @@ replicas before it removes the old ones. Batching bounds how many moves touch a 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 
 from krafter.rebalance.model import (
     Broker,
@@ -125,7 +126,9 @@ def _place_forced(state: _State, forced: list[tuple[TopicPartition, int]], eligi
     return unmovable
 
 
-def _best_replica(state: _State, source: int, destination: int, eligible: set[int]) -> TopicPartition | None:
+def _best_replica(
+    state: _State, source: int, destination: int, eligible: set[int], aware: Callable[[int], bool]
+) -> TopicPartition | None:
     """The replica on `source` that `destination` may take whose size best halves their gap."""
     hosted = state.hosted[source]
     # Spread what the destination still lacks in bytes over the replicas it still lacks in count.
@@ -134,24 +137,23 @@ def _best_replica(state: _State, source: int, destination: int, eligible: set[in
     mean_load = sum(state.load[b] for b in brokers) / len(brokers)
     lacking = max(1.0, mean_count - state.count[destination])
     ideal = max(0.0, (mean_load - state.load[destination]) / lacking)
-    sizes = [size for size, _ in hosted]
-    high = bisect.bisect_left(sizes, ideal)
+    high = bisect.bisect_left(hosted, (ideal,))
     low = high - 1
     while low >= 0 or high < len(hosted):
-        if high >= len(hosted) or (low >= 0 and ideal - sizes[low] <= sizes[high] - ideal):
+        if high >= len(hosted) or (low >= 0 and ideal - hosted[low][0] <= hosted[high][0] - ideal):
             key = hosted[low][1]
             low -= 1
         else:
             key = hosted[high][1]
             high += 1
-        aware = _rack_aware(eligible, state.rack, len(state.replicas[key]))
-        if state.may_take(key, source, destination, aware):
+        if state.may_take(key, source, destination, aware(len(state.replicas[key]))):
             return key
     return None
 
 
 def _balance_counts(state: _State, sources: set[int], destinations: set[int], eligible: set[int]) -> None:
     stuck: set[tuple[int, int]] = set()
+    aware = functools.cache(lambda factor: _rack_aware(eligible, state.rack, factor))
     while True:
         done = True
         for destination in sorted(destinations, key=lambda b: (state.count[b], state.load[b], b)):
@@ -160,7 +162,7 @@ def _balance_counts(state: _State, sources: set[int], destinations: set[int], el
                     break
                 if (source, destination) in stuck:
                     continue
-                key = _best_replica(state, source, destination, eligible)
+                key = _best_replica(state, source, destination, eligible, aware)
                 if key is None:
                     stuck.add((source, destination))
                     continue
@@ -177,7 +179,7 @@ def _choose_leaders(state: _State, partitions: Sequence[Partition], eligible: se
     """Leaders within one of each other in count; current leaders stay where that allows."""
     leaders: dict[TopicPartition, int] = {}
     count = dict.fromkeys(eligible, 0)
-    led: dict[int, set[TopicPartition]] = {b: set() for b in eligible}
+    led: dict[int, dict[TopicPartition, None]] = {b: {} for b in eligible}
     for p in sorted(partitions, key=lambda p: (-p.size, p.key)):
         replicas = [b for b in state.replicas[p.key] if b in eligible]
         if not replicas:
@@ -185,24 +187,55 @@ def _choose_leaders(state: _State, partitions: Sequence[Partition], eligible: se
         leader = p.leader if p.leader in replicas else min(replicas, key=lambda b: (count[b], b))
         leaders[p.key] = leader
         count[leader] += 1
-        led[leader].add(p.key)
-    for _ in range(len(partitions)):
-        busiest = max(count, key=lambda b: (count[b], b))
-        best: tuple[int, int, TopicPartition] | None = None
-        for key in led[busiest]:
-            for broker in state.replicas[key]:
-                fits = broker in count and count[broker] <= count[busiest] - 2
-                if fits and (best is None or (count[broker], broker) < (best[0], best[1])):
-                    best = (count[broker], broker, key)
-        if best is None:
-            break
-        _, broker, key = best
-        led[busiest].discard(key)
-        led[broker].add(key)
-        count[busiest] -= 1
-        count[broker] += 1
-        leaders[key] = broker
+        led[leader][p.key] = None
+    while _shift_one_leader(state, leaders, count, led):
+        pass
     return leaders
+
+
+def _shift_one_leader(
+    state: _State, leaders: dict[TopicPartition, int], count: dict[int, int], led: dict[int, dict[TopicPartition, None]]
+) -> bool:
+    """Move one leadership from a broker with more leaders to one with at least two fewer, along
+    a chain of partitions if no single partition links them (B leads p, which has a replica on
+    C, which leads q, which has a replica on D...): each link keeps its own count, the ends move
+    by one. Returns False when no broker can give a leader away, which is then the best balance."""
+    for start in sorted(count, key=lambda b: (-count[b], b)):
+        came_from: dict[int, tuple[int, TopicPartition]] = {}
+        frontier = [start]
+        seen = {start}
+        while frontier:
+            following = []
+            for broker in frontier:
+                for key in led[broker]:
+                    for other in state.replicas[key]:
+                        if other in seen or other not in count:
+                            continue
+                        seen.add(other)
+                        came_from[other] = (broker, key)
+                        if count[other] <= count[start] - 2:
+                            _follow(other, came_from, leaders, led)
+                            count[start] -= 1
+                            count[other] += 1
+                            return True
+                        following.append(other)
+            frontier = following
+    return False
+
+
+def _follow(
+    end: int,
+    came_from: dict[int, tuple[int, TopicPartition]],
+    leaders: dict[TopicPartition, int],
+    led: dict[int, dict[TopicPartition, None]],
+) -> None:
+    broker = end
+    while broker in came_from:
+        previous, key = came_from[broker]
+        del led[previous][key]
+        led[broker][key] = None
+        leaders[key] = broker
+        broker = previous
 
 
 def _loads(
@@ -232,25 +265,28 @@ def batch_moves(
     """
     copying = [m for m in moves if m.replica_moves]
     reordering = [m for m in moves if not m.replica_moves]
-    batches: list[tuple[Move, ...]] = []
-    pending = list(copying)
-    while pending:
-        batch: list[Move] = []
-        busy: dict[int, int] = {}
-        rest = []
-        for move in pending:
-            touched = move.added | move.removed
-            if len(batch) < partitions and all(busy.get(b, 0) < per_broker for b in touched):
-                batch.append(move)
-                for broker in touched:
-                    busy[broker] = busy.get(broker, 0) + 1
-            else:
-                rest.append(move)
-        batches.append(tuple(batch))
-        pending = rest
+    batches: list[list[Move]] = []
+    busy: list[dict[int, int]] = []
+    first_open = 0  # batches before it are full: first fit without rescanning them
+    for move in copying:
+        touched = move.added | move.removed
+        index = first_open
+        while index < len(batches) and not (
+            len(batches[index]) < partitions and all(busy[index].get(b, 0) < per_broker for b in touched)
+        ):
+            index += 1
+        if index == len(batches):
+            batches.append([])
+            busy.append({})
+        batches[index].append(move)
+        for broker in touched:
+            busy[index][broker] = busy[index].get(broker, 0) + 1
+        while first_open < len(batches) and len(batches[first_open]) >= partitions:
+            first_open += 1
+    result = [tuple(batch) for batch in batches]
     for start in range(0, len(reordering), partitions):
-        batches.append(tuple(reordering[start : start + partitions]))
-    return tuple(batches)
+        result.append(tuple(reordering[start : start + partitions]))
+    return tuple(result)
 
 
 def plan_rebalance(
