@@ -331,6 +331,14 @@ class KafkaAdmin:
         raw = self._call("Listing reassignments", self._client.list_partition_reassignments)
         return admin_topics.parse_ongoing(raw)
 
+    def partition_sizes(self, topics: Iterable[str] | None = None) -> dict[TopicPartition, int]:
+        """Bytes of each partition's largest replica (DescribeLogDirs on every broker); None: all topics."""
+        wanted = list(dict.fromkeys(topics)) if topics is not None else None
+        if wanted == []:
+            return {}
+        raw = self._call("Describing log directories", self._client.describe_log_dirs, wanted)
+        return admin_topics.parse_log_dirs(raw)
+
     def elect_preferred_leaders(
         self, partitions: Mapping[str, Sequence[int]] | None = None
     ) -> dict[TopicPartition, OpResult]:
