@@ -75,7 +75,8 @@ def test_remove_brokers_plan_empties_the_broker_under_a_throttle_which_is_remove
     first = reassign.execute_step(admin, plan.moves, throttle=50_000_000, batch_partitions=2, per_broker=2)
     assert len(first.start) == 2
     rate = eventually(lambda: admin.describe_broker_config(0).get(reassign.LEADER_RATE), lambda e: e is not None)
-    assert rate is not None and rate.value == "50000000"
+    assert rate is not None
+    assert rate.value == "50000000"
     assert _run(admin, plan.moves, throttle=50_000_000) > 1  # batches of 2: several steps
 
     placed = admin.describe_topics([topic_name])[topic_name].partitions
@@ -95,7 +96,8 @@ def test_a_new_executor_resumes_a_rebalance_another_one_started(admin, kafka_clu
     brokers, partitions = reassign.describe_for_planning(admin, [topic_name])
     plan = plan_rebalance(brokers, partitions, Goal(Mode.REMOVE_BROKERS, (1,)))
     first = reassign.execute_step(admin, plan.moves, batch_partitions=2, per_broker=2)
-    assert len(first.start) == 2 and not first.finished
+    assert len(first.start) == 2
+    assert not first.finished
     # Only the plan survives a restart; where the moves stand is read back from Kafka.
     resumed = reassign.progress.next_step(plan.moves, reassign.observe(admin, plan.moves))
     assert not {m.key for m in first.start} & {m.key for m in resumed.start}

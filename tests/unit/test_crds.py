@@ -70,7 +70,13 @@ def test_crd_is_a_valid_kubernetes_object(info: crds.KindInfo) -> None:
 
 def test_crds_carry_strimzi_short_names_and_scale_subresource() -> None:
     names = {info.kind: crds.crd(info)["spec"]["names"]["shortNames"] for info in crds.KINDS}
-    assert names == {"Kafka": ["k"], "KafkaNodePool": ["knp"], "KafkaTopic": ["kt"], "KafkaUser": ["ku"], "KafkaRebalance": ["kr"]}
+    assert names == {
+        "Kafka": ["k"],
+        "KafkaNodePool": ["knp"],
+        "KafkaTopic": ["kt"],
+        "KafkaUser": ["ku"],
+        "KafkaRebalance": ["kr"],
+    }
     pool = crds.crd(crds.kind_info("KafkaNodePool"))
     assert all("scale" in v["subresources"] for v in pool["spec"]["versions"])
 

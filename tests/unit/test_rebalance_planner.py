@@ -163,7 +163,8 @@ def test_copying_moves_come_before_leader_only_moves() -> None:
     plan = plan_rebalance(brokers, partitions)
     copying = [i for i, batch in enumerate(plan.batches) for m in batch if m.replica_moves]
     reordering = [i for i, batch in enumerate(plan.batches) for m in batch if not m.replica_moves]
-    assert copying and (not reordering or max(copying) < min(reordering))
+    assert copying
+    assert not reordering or max(copying) < min(reordering)
 
 
 def test_batch_moves_of_nothing_is_no_batches() -> None:
