@@ -335,14 +335,18 @@ class EntityOperatorSpec(Model):
 
 
 class CruiseControlSpec(OpenModel):
-    """Cruise Control settings (accepted for compatibility; Krafter rebalances without it)."""
+    """Cruise Control settings. Accepted so Strimzi files load, and ignored: Krafter deploys no
+    Cruise Control and nothing here (autoRebalance included) has an effect. Krafter does not move
+    partitions on its own yet: brokers added to a pool stay empty until partitions are moved to
+    them (e.g. `kafka-reassign-partitions.sh`), and a broker that still hosts partition replicas
+    is never removed (the scale-down is refused with a `ScaleDownBlocked` condition)."""
 
     image: str | None = None
-    """Cruise Control image."""
+    """Cruise Control image (ignored)."""
     config: dict[str, Any] | None = None
-    """Cruise Control configuration."""
+    """Cruise Control configuration (ignored)."""
     resources: ResourceRequirements | None = None
-    """Container resources."""
+    """Container resources (ignored)."""
 
 
 class KafkaExporterSpec(OpenModel):
@@ -370,7 +374,8 @@ class KafkaSpec(Model):
     clients_ca: CertificateAuthority | None = None
     """The clients CA, which signs KafkaUser certificates."""
     cruise_control: CruiseControlSpec | None = None
-    """Cruise Control (accepted, not deployed: Krafter moves partitions itself)."""
+    """Cruise Control: accepted and ignored (not deployed, no automatic rebalancing, autoRebalance has
+    no effect). Brokers that host partition replicas are never removed by a scale-down."""
     kafka_exporter: KafkaExporterSpec | None = None
     """Kafka Exporter (accepted, not deployed yet)."""
     maintenance_time_windows: list[str] | None = None

@@ -1,13 +1,10 @@
 """The `KafkaRebalance` resource: move partition replicas between brokers, Strimzi's schema.
 
-Strimzi hands a KafkaRebalance to Cruise Control; Krafter plans it with its own planner
-(`krafter.rebalance`), which has fixed goals (replica counts, then bytes, then leaders, racks
-respected, fewest moves). The Cruise Control knobs of Strimzi's schema are accepted so existing
-files load, and each field says here whether Krafter uses it.
-
-Status flow as in Strimzi: `PendingProposal` -> `ProposalReady` -> (annotation
-`strimzi.io/rebalance: approve`, or `strimzi.io/rebalance-auto-approval: "true"`) ->
-`Rebalancing` -> `Ready`; `stop` and `refresh` annotations; `NotReady` on errors.
+Served so that Strimzi files apply and `krafter explain` describes them. The operator does not
+act on KafkaRebalance resources yet (no proposal, no status): Krafter's own planner
+(`krafter.rebalance`, no Cruise Control) and its executor (`krafter.scale.reassign`) exist as
+library pieces and are not wired to this resource. The field texts say what the planner does
+with each field once they are, and which Cruise Control knobs it will ignore.
 """
 
 from __future__ import annotations
@@ -56,14 +53,15 @@ class BrokerAndVolumeIds(Model):
 
 
 class KafkaRebalanceSpec(Model):
-    """The rebalance to plan. Krafter's planner has its own fixed goals; see each field."""
+    """The rebalance to plan (not acted on by the operator yet). Krafter's planner has its own fixed
+    goals; each field says whether the planner uses it."""
 
     mode: RebalanceMode = Field(default=RebalanceMode.FULL)
     """`full` balances every broker (any replica may move); `add-brokers` only moves replicas onto
     the brokers listed in `brokers` (use after scaling up); `remove-brokers` moves every replica off
     the brokers listed in `brokers` and nothing else (use before scaling down: the scale-down guard
-    refuses to remove brokers that still host replicas). `remove-disks` is not supported by Krafter
-    (the rebalance becomes NotReady). Default: full."""
+    refuses to remove brokers that still host replicas). `remove-disks` is not supported by Krafter's
+    planner. Default: full."""
     brokers: list[int] | None = None
     """The brokers added (`add-brokers`) or to be removed (`remove-brokers`); ignored in `full` mode."""
     goals: list[str] | None = None
@@ -73,8 +71,7 @@ class KafkaRebalanceSpec(Model):
     skip_hard_goal_check: bool | None = None
     """Cruise Control option. Ignored by Krafter (it has no hard goals to skip)."""
     rebalance_disk: bool | None = None
-    """Intra-broker disk balancing (Cruise Control). Not supported by Krafter: the rebalance becomes
-    NotReady when true."""
+    """Intra-broker disk balancing (Cruise Control). Not supported by Krafter's planner."""
     excluded_topics: str | None = None
     """A regular expression (Python `re` syntax, which agrees with Java's for common patterns); the
     partitions of matching topics are not moved."""
@@ -83,8 +80,8 @@ class KafkaRebalanceSpec(Model):
     concurrent_intra_broker_partition_movements: Annotated[int, Field(ge=0)] | None = None
     """Cruise Control option for disk moves. Ignored by Krafter."""
     concurrent_leader_movements: Annotated[int, Field(ge=0)] | None = None
-    """At most this many leader-only moves (reordering the replicas, no data copied) per batch.
-    Default: 1000."""
+    """Cruise Control option. Ignored by Krafter: leader-only moves (reordering the replicas, no data
+    copied) are batched like the others, after all copies."""
     replication_throttle: Annotated[int, Field(ge=0)] | None = None
     """Bytes per second each broker may spend copying moved replicas (Kafka's
     `leader.replication.throttled.rate` and `follower.replication.throttled.rate`, set while the
@@ -120,7 +117,8 @@ class KafkaRebalanceStatus(Model):
 
 
 class KafkaRebalance(Model):
-    """A rebalance of one Kafka cluster (`kafka.strimzi.io`, kind KafkaRebalance)."""
+    """A rebalance of one Kafka cluster (`kafka.strimzi.io`, kind KafkaRebalance). Not acted on by the
+    Krafter operator yet: the resource is stored, no proposal is made and no partition moves."""
 
     api_version: str = Field(alias="apiVersion")
     """`kafka.strimzi.io/v1` (or `kafka.strimzi.io/v1beta2`)."""

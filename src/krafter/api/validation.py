@@ -318,8 +318,10 @@ def _ignored_sections(kafka: KafkaResource) -> list[Finding]:
         found.append(
             _warning(
                 "spec.cruiseControl",
-                "Cruise Control is not deployed by Krafter; partition moves are done by the operator itself",
-                "remove spec.cruiseControl",
+                "is ignored: Krafter deploys no Cruise Control and does not rebalance partitions automatically "
+                "(added brokers stay empty until partitions are moved to them; brokers that host replicas are "
+                "never removed by a scale-down)",
+                "remove spec.cruiseControl; move partitions with kafka-reassign-partitions.sh",
                 "IgnoredField",
             )
         )
