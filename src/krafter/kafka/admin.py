@@ -30,6 +30,7 @@ from krafter.kafka import (
     admin_quotas,
     admin_scram,
     admin_topics,
+    admin_voters,
     admin_wire,
 )
 from krafter.kafka.admin_acls import AclBinding
@@ -53,6 +54,7 @@ from krafter.kafka.admin_types import (
     ScramMechanism,
     TopicDescription,
     TopicPartition,
+    VoterEndpoint,
 )
 
 R = TypeVar("R")
@@ -188,6 +190,16 @@ class KafkaAdmin:
         """The KRaft metadata quorum; `leader_id` is the active controller."""
         response = self._send("Describing the KRaft quorum", admin_cluster.quorum_request())
         return admin_cluster.parse_quorum(response)
+
+    def add_raft_voter(self, voter_id: int, directory_id: str, endpoints: Sequence[VoterEndpoint]) -> None:
+        """Make a caught-up observer controller a voter (KIP-853); returns once committed."""
+        request = admin_voters.add_request(voter_id, directory_id, endpoints, self._timeout_ms)
+        admin_voters.raise_for_response(self._send("Adding a KRaft voter", request), f"Adding voter {voter_id}")
+
+    def remove_raft_voter(self, voter_id: int, directory_id: str) -> None:
+        """Take a voter out of the controller quorum (KIP-853); it stays an observer while it runs."""
+        request = admin_voters.remove_request(voter_id, directory_id)
+        admin_voters.raise_for_response(self._send("Removing a KRaft voter", request), f"Removing voter {voter_id}")
 
     def describe_features(self) -> dict[str, FeatureLevel]:
         """Supported and finalized feature levels (metadata.version, kraft.version, ...)."""
