@@ -179,6 +179,50 @@ def test_scaling_down_a_broker_that_hosts_replicas_is_refused(
     assert forced.stopped == [f"e2e-extra-{new_broker}"]
 
 
+def test_remove_brokers_rebalance_drains_a_broker_so_its_scale_down_succeeds_without_losing_records(
+    platform: local.LocalPlatform, running: local.UpResult, topic_name: str
+) -> None:
+    from click.testing import CliRunner
+
+    from krafter.cli.main import cli
+
+    brokers = copy.deepcopy(POOL)
+    brokers["metadata"]["name"] = "drained"
+    brokers["spec"]["replicas"] = 1
+    brokers["spec"]["roles"] = ["broker"]
+    grown = platform.up(cluster_input(POOL, brokers, KAFKA), [POOL, brokers, KAFKA])
+    leaving = next(n.node_id for n in grown.plan.nodes if n.pool == "drained")
+    with KafkaAdmin(local.admin_settings(grown.plan, grown.identity)) as admin:
+        assert admin.create_topics([NewTopic(topic_name, partitions=4, replication_factor=2)])[topic_name].ok
+        eventually(lambda: topic_name in admin.describe_topics([topic_name]), timeout=15)
+        admin.alter_partition_reassignments({(topic_name, p): [leaving, p % 3] for p in range(4)})
+        eventually(lambda: not admin.list_partition_reassignments(), timeout=60)
+    sent = [f"record-{i}".encode() for i in range(20)]
+    for value in sent:
+        produce(grown.bootstrap("plain"), topic_name, value)
+    with pytest.raises(KrafterError, match="scale-down refused"):
+        platform.up(cluster_input(POOL, KAFKA), [POOL, KAFKA])
+
+    drained = CliRunner().invoke(
+        cli,
+        [
+            "rebalance",
+            "e2e",
+            "--state-dir",
+            str(platform.state_dir),
+            "--mode",
+            "remove-brokers",
+            "--broker",
+            str(leaving),
+        ],
+    )
+
+    assert drained.exit_code == 0, drained.output
+    removed = platform.up(cluster_input(POOL, KAFKA), [POOL, KAFKA])
+    assert removed.stopped == [f"e2e-drained-{leaving}"]
+    assert sorted(consume(removed.bootstrap("plain"), topic_name)) == sorted(sent)
+
+
 def test_roller_holds_restarts_that_would_take_a_partition_below_min_isr(
     platform: local.LocalPlatform, running: local.UpResult, topic_name: str
 ) -> None:

@@ -36,7 +36,7 @@ def version() -> None:
 
 
 def _register() -> None:
-    from krafter.cli import api_commands, local_commands, operator_command, render_commands
+    from krafter.cli import api_commands, local_commands, operator_command, rebalance_command, render_commands
 
     cli.add_command(api_commands.crds)
     cli.add_command(api_commands.explain)
@@ -52,6 +52,7 @@ def _register() -> None:
         local_commands.consume,
     ):
         cli.add_command(command)
+    cli.add_command(rebalance_command.rebalance)
     cli.add_command(render_commands.render)
     cli.add_command(render_commands.lint)
 

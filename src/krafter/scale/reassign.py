@@ -13,7 +13,8 @@ a throttle set by hand on those brokers or topics is removed with it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 
 from krafter.core.errors import KrafterError
 from krafter.kafka.admin import KafkaAdmin
@@ -119,3 +120,32 @@ def execute_step(
     if step.finished and throttle is not None:
         set_throttle(admin, moves, None)
     return step
+
+
+def run(
+    admin: KafkaAdmin,
+    moves: Sequence[Move],
+    *,
+    throttle: int | None = None,
+    batch_partitions: int = BATCH_PARTITIONS,
+    per_broker: int = PER_BROKER,
+    timeout: float = 3600.0,
+    poll: float = 1.0,
+    on_step: Callable[[progress.ExecutionStep], None] = lambda _step: None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> progress.ExecutionStep:
+    """Steps until the plan is carried out; raises ReassignmentFailed after `timeout` seconds
+    (the moves keep running in Kafka; a later run picks them up)."""
+    deadline = clock() + timeout
+    while True:
+        step = execute_step(admin, moves, throttle=throttle, batch_partitions=batch_partitions, per_broker=per_broker)
+        on_step(step)
+        if step.finished:
+            return step
+        if clock() > deadline:
+            raise ReassignmentFailed(
+                f"rebalance not finished after {timeout:.0f} s ({step.done} of {step.total} moves done, "
+                f"{step.in_flight} running); run it again to continue"
+            )
+        sleep(poll)
