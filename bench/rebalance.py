@@ -39,6 +39,15 @@ def fewest_moves(plan: RebalancePlan) -> int:
     return sum(max(0, before[load.node_id] - load.replicas) for load in plan.after)
 
 
+def fewest_leader_moves(plan: RebalancePlan) -> int:
+    """A lower bound on leadership changes for the same result: the leader counts' surplus, or the
+    partitions whose leader's replica moves away (they change leader whatever is chosen)."""
+    before = {load.node_id: load.leaders for load in plan.before}
+    surplus = sum(max(0, before[load.node_id] - load.leaders) for load in plan.after)
+    forced = sum(1 for move in plan.moves if move.leader_before not in move.after)
+    return max(surplus, forced)
+
+
 def _spread(values: list[int]) -> str:
     return f"{min(values)}..{max(values)}"
 
@@ -57,7 +66,7 @@ def main() -> None:
         sizes = [load.size for load in plan.after]
         print(f"{label} plan_ms {statistics.median(timings):.0f} ms")
         print(f"{label} replica_moves {plan.replica_moves} moves   [floor {fewest_moves(plan)} moves]")
-        print(f"{label} leader_moves {plan.leader_moves} moves")
+        print(f"{label} leader_moves {plan.leader_moves} moves   [floor {fewest_leader_moves(plan)} moves]")
         print(f"{label} replicas_per_broker {_spread([load.replicas for load in plan.after])} replicas")
         print(f"{label} leaders_per_broker {_spread([load.leaders for load in plan.after])} leaders")
         print(f"{label} size_spread {max(sizes) / min(sizes):.3f} ratio (largest/smallest broker)")

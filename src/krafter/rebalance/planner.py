@@ -180,14 +180,26 @@ def _choose_leaders(state: _State, partitions: Sequence[Partition], eligible: se
     leaders: dict[TopicPartition, int] = {}
     count = dict.fromkeys(eligible, 0)
     led: dict[int, dict[TopicPartition, None]] = {b: {} for b in eligible}
+    # Kept leaders first, so the partitions that must change leader anyway (theirs moved away)
+    # fill the emptiest brokers; of the leaders that could stay, a broker's partitions that
+    # change anyway are the first to be handed on (cheapest: no extra leader move).
+    orphans = []
     for p in sorted(partitions, key=lambda p: (-p.size, p.key)):
+        if p.leader in state.replicas[p.key] and p.leader in eligible:
+            leaders[p.key] = p.leader
+            count[p.leader] += 1
+        else:
+            orphans.append(p)
+    for p in orphans:
         replicas = [b for b in state.replicas[p.key] if b in eligible]
-        if not replicas:
-            continue
-        leader = p.leader if p.leader in replicas else min(replicas, key=lambda b: (count[b], b))
-        leaders[p.key] = leader
-        count[leader] += 1
-        led[leader][p.key] = None
+        if replicas:
+            leader = min(replicas, key=lambda b: (count[b], b))
+            leaders[p.key] = leader
+            count[leader] += 1
+            led[leader][p.key] = None
+    for p in partitions:
+        if p.key in leaders and p.key not in led[leaders[p.key]]:
+            led[leaders[p.key]][p.key] = None
     while _shift_one_leader(state, leaders, count, led):
         pass
     return leaders
