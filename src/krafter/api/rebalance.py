@@ -1,10 +1,12 @@
 """The `KafkaRebalance` resource: move partition replicas between brokers, Strimzi's schema.
 
-Served so that Strimzi files apply and `krafter explain` describes them. The operator does not
-act on KafkaRebalance resources yet (no proposal, no status): Krafter's own planner
-(`krafter.rebalance`, no Cruise Control) and its executor (`krafter.scale.reassign`) exist as
-library pieces and are not wired to this resource. The field texts say what the planner does
-with each field once they are, and which Cruise Control knobs it will ignore.
+Served so that Strimzi files apply and `krafter explain` describes them. The operator process
+does not watch KafkaRebalance resources yet (no proposal, no status appears by itself). The
+pieces exist: Krafter's own planner (`krafter.rebalance`, no Cruise Control), its executor
+(`krafter.scale.reassign`), Strimzi's state machine (`krafter.rebalance.flow`) and a reconciler
+(`krafter.platform.kubernetes.rebalance`), tested against real Kafka; the operator's watch and
+RBAC for kafkarebalances are what is missing. The field texts say what the planner does with
+each field, and which Cruise Control knobs it ignores.
 """
 
 from __future__ import annotations

@@ -9,9 +9,11 @@ out rather than invented.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Any
 
-from krafter.rebalance.model import BrokerLoad, RebalancePlan
+from krafter.rebalance.model import BrokerLoad, Move, RebalancePlan
 
 MB = 1024 * 1024
 BROKER_LOAD_KEY = "brokerLoad.json"
@@ -57,3 +59,21 @@ def broker_load(plan: RebalancePlan) -> dict[str, dict[str, dict[str, float]]]:
             "diskUsedMB": _figure(round(before.size / MB, 3), round(now.size / MB, 3)),
         }
     return loads
+
+
+MOVES_KEY = "moves.json"
+
+
+def moves_to_json(moves: Sequence[Move]) -> str:
+    """The approved moves, kept in the rebalance's ConfigMap so an operator restart finds them."""
+    return json.dumps(
+        [[m.topic, m.partition, list(m.before), list(m.after), m.leader_before, m.size] for m in moves],
+        separators=(",", ":"),
+    )
+
+
+def moves_from_json(text: str) -> tuple[Move, ...]:
+    return tuple(
+        Move(topic, partition, tuple(before), tuple(after), leader, size)
+        for topic, partition, before, after, leader, size in json.loads(text)
+    )
