@@ -72,6 +72,15 @@ def running(platform: local.LocalPlatform):  # type: ignore[no-untyped-def]
     platform.down("e2e", delete_data=True)
 
 
+def broker_pool(name: str) -> dict[str, Any]:
+    """A one-broker pool next to the dual-role nodes."""
+    pool = copy.deepcopy(POOL)
+    pool["metadata"]["name"] = name
+    pool["spec"]["replicas"] = 1
+    pool["spec"]["roles"] = ["broker"]
+    return pool
+
+
 def produce(bootstrap: str, topic: str, value: bytes) -> None:
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
     try:
@@ -140,10 +149,7 @@ def test_config_change_restarts_nodes_one_at_a_time_without_losing_records(
 
 
 def test_scaling_a_pool_up_starts_the_new_broker(platform: local.LocalPlatform, running: local.UpResult) -> None:
-    brokers = copy.deepcopy(POOL)
-    brokers["metadata"]["name"] = "extra"
-    brokers["spec"]["replicas"] = 1
-    brokers["spec"]["roles"] = ["broker"]
+    brokers = broker_pool("extra")
     result = platform.up(cluster_input(POOL, brokers, KAFKA), [POOL, brokers, KAFKA])
     assert result.started == ["e2e-extra-3"]
     with KafkaAdmin(local.admin_settings(result.plan, result.identity)) as admin:
@@ -160,10 +166,7 @@ def test_resources_of_the_last_up_are_kept_for_status(running: local.UpResult) -
 def test_scaling_down_a_broker_that_hosts_replicas_is_refused(
     platform: local.LocalPlatform, running: local.UpResult, topic_name: str
 ) -> None:
-    brokers = copy.deepcopy(POOL)
-    brokers["metadata"]["name"] = "extra"
-    brokers["spec"]["replicas"] = 1
-    brokers["spec"]["roles"] = ["broker"]
+    brokers = broker_pool("extra")
     grown = platform.up(cluster_input(POOL, brokers, KAFKA), [POOL, brokers, KAFKA])
     new_broker = next(n.node_id for n in grown.plan.nodes if n.pool == "extra")
     with KafkaAdmin(local.admin_settings(grown.plan, grown.identity)) as admin:
@@ -186,10 +189,7 @@ def test_remove_brokers_rebalance_drains_a_broker_so_its_scale_down_succeeds_wit
 
     from krafter.cli.main import cli
 
-    brokers = copy.deepcopy(POOL)
-    brokers["metadata"]["name"] = "drained"
-    brokers["spec"]["replicas"] = 1
-    brokers["spec"]["roles"] = ["broker"]
+    brokers = broker_pool("drained")
     grown = platform.up(cluster_input(POOL, brokers, KAFKA), [POOL, brokers, KAFKA])
     leaving = next(n.node_id for n in grown.plan.nodes if n.pool == "drained")
     with KafkaAdmin(local.admin_settings(grown.plan, grown.identity)) as admin:

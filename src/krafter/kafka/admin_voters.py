@@ -18,7 +18,7 @@ from typing import Any
 
 from kafka.protocol.api_message import ApiMessage
 
-from krafter.kafka import admin_wire, messages
+from krafter.kafka import admin_topics, admin_wire, messages
 from krafter.kafka.admin_types import VoterEndpoint
 
 
@@ -45,13 +45,9 @@ def directory_uuid(directory_id: str) -> uuid.UUID:
 
 
 def directory_text(raw: object) -> str | None:
-    """The other way round, for what kafka-python decodes (a UUID); None for the zero id."""
-    if raw is None:
-        return None
-    value = raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw))
-    if value.int == 0:
-        return None
-    return base64.urlsafe_b64encode(value.bytes).rstrip(b"=").decode("ascii")
+    """The other way round, for what kafka-python decodes (a UUID); None for the zero id.
+    Directory ids print like topic ids."""
+    return admin_topics.kafka_topic_id(raw)
 
 
 def add_request(
