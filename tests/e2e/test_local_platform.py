@@ -196,7 +196,13 @@ def test_remove_brokers_rebalance_drains_a_broker_so_its_scale_down_succeeds_wit
         assert admin.create_topics([NewTopic(topic_name, partitions=4, replication_factor=2)])[topic_name].ok
         eventually(lambda: topic_name in admin.describe_topics([topic_name]), timeout=15)
         admin.alter_partition_reassignments({(topic_name, p): [leaving, p % 3] for p in range(4)})
-        eventually(lambda: not admin.list_partition_reassignments(), timeout=60)
+        eventually(
+            lambda: all(
+                p.replicas == (leaving, p.partition % 3)
+                for p in admin.describe_topics([topic_name])[topic_name].partitions
+            ),
+            timeout=60,
+        )
     sent = [f"record-{i}".encode() for i in range(20)]
     for value in sent:
         produce(grown.bootstrap("plain"), topic_name, value)

@@ -40,3 +40,4 @@ def test_a_new_topic_adds_one_replica_per_partition_to_each_broker_it_is_placed_
         expected = sum(broker in p.replicas for p in placed.partitions)
         assert after.get(broker, 0) - before.get(broker, 0) == expected
     assert sum(after.values()) - sum(before.values()) == 8
+    admin.delete_topics([topic_name])

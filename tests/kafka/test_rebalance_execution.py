@@ -27,6 +27,13 @@ def admin(kafka_cluster) -> Iterator[KafkaAdmin]:  # type: ignore[no-untyped-def
         yield client
 
 
+@pytest.fixture
+def topic(admin: KafkaAdmin, topic_name: str) -> Iterator[str]:
+    """A single-replica topic would go offline when a later test kills a node: deleted after."""
+    yield topic_name
+    admin.delete_topics([topic_name])
+
+
 def _topic_on_one_broker(admin: KafkaAdmin, bootstrap: str, topic: str, broker: int) -> None:
     """Six single-replica partitions, all on `broker`, with some data to copy."""
     config = {"min.insync.replicas": "1"}
@@ -35,7 +42,10 @@ def _topic_on_one_broker(admin: KafkaAdmin, bootstrap: str, topic: str, broker: 
     while topic not in admin.describe_topics([topic]) and time.monotonic() < deadline:
         time.sleep(0.2)
     admin.alter_partition_reassignments({(topic, p): [broker] for p in range(6)})
-    while admin.list_partition_reassignments() and time.monotonic() < deadline + 30:
+    # Done once every broker's metadata shows it: planning from a stale view plans stale moves.
+    while time.monotonic() < deadline + 30 and any(
+        p.replicas != (broker,) for p in admin.describe_topics([topic])[topic].partitions
+    ):
         time.sleep(0.2)
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
     for i in range(600):
@@ -56,19 +66,19 @@ def _run(admin: KafkaAdmin, moves: tuple[Move, ...], throttle: int | None, limit
         time.sleep(0.3)
 
 
-def test_planner_input_carries_sizes_from_the_log_directories(admin, kafka_cluster, topic_name) -> None:  # type: ignore[no-untyped-def]
-    _topic_on_one_broker(admin, kafka_cluster.bootstrap_servers, topic_name, 0)
-    brokers, partitions = reassign.describe_for_planning(admin, [topic_name])
+def test_planner_input_carries_sizes_from_the_log_directories(admin, kafka_cluster, topic) -> None:  # type: ignore[no-untyped-def]
+    _topic_on_one_broker(admin, kafka_cluster.bootstrap_servers, topic, 0)
+    brokers, partitions = reassign.describe_for_planning(admin, [topic])
     assert {b.node_id for b in brokers} == {0, 1, 2}
     assert len(partitions) == 6
     assert all(p.replicas == (0,) and p.size > 0 and p.min_isr == 1 for p in partitions)
 
 
 def test_remove_brokers_plan_empties_the_broker_under_a_throttle_which_is_removed_after(
-    admin, kafka_cluster, topic_name, eventually
+    admin, kafka_cluster, topic, eventually
 ) -> None:  # type: ignore[no-untyped-def]
-    _topic_on_one_broker(admin, kafka_cluster.bootstrap_servers, topic_name, 0)
-    brokers, partitions = reassign.describe_for_planning(admin, [topic_name])
+    _topic_on_one_broker(admin, kafka_cluster.bootstrap_servers, topic, 0)
+    brokers, partitions = reassign.describe_for_planning(admin, [topic])
     plan = plan_rebalance(brokers, partitions, Goal(Mode.REMOVE_BROKERS, (0,)))
     assert plan.replica_moves == 6
 
@@ -79,21 +89,21 @@ def test_remove_brokers_plan_empties_the_broker_under_a_throttle_which_is_remove
     assert rate.value == "50000000"
     assert _run(admin, plan.moves, throttle=50_000_000) > 1  # batches of 2: several steps
 
-    placed = admin.describe_topics([topic_name])[topic_name].partitions
+    placed = admin.describe_topics([topic])[topic].partitions
     assert all(0 not in p.replicas for p in placed)
     assert {p.replicas for p in placed} == set(plan.target().values())
 
     def throttled() -> bool:  # config changes reach every broker asynchronously
-        topic_config = admin.describe_topic_configs([topic_name])[topic_name]
+        topic_config = admin.describe_topic_configs([topic])[topic]
         entry = topic_config.get(reassign.LEADER_REPLICAS)
         return bool(entry and entry.value) or reassign.LEADER_RATE in admin.describe_broker_config(0)
 
     assert not eventually(throttled, lambda still: not still)
 
 
-def test_a_new_executor_resumes_a_rebalance_another_one_started(admin, kafka_cluster, topic_name) -> None:  # type: ignore[no-untyped-def]
-    _topic_on_one_broker(admin, kafka_cluster.bootstrap_servers, topic_name, 1)
-    brokers, partitions = reassign.describe_for_planning(admin, [topic_name])
+def test_a_new_executor_resumes_a_rebalance_another_one_started(admin, kafka_cluster, topic) -> None:  # type: ignore[no-untyped-def]
+    _topic_on_one_broker(admin, kafka_cluster.bootstrap_servers, topic, 1)
+    brokers, partitions = reassign.describe_for_planning(admin, [topic])
     plan = plan_rebalance(brokers, partitions, Goal(Mode.REMOVE_BROKERS, (1,)))
     first = reassign.execute_step(admin, plan.moves, batch_partitions=2, per_broker=2)
     assert len(first.start) == 2
@@ -102,5 +112,6 @@ def test_a_new_executor_resumes_a_rebalance_another_one_started(admin, kafka_clu
     resumed = reassign.progress.next_step(plan.moves, reassign.observe(admin, plan.moves))
     assert not {m.key for m in first.start} & {m.key for m in resumed.start}
     assert resumed.done + resumed.in_flight + len(resumed.elect) >= 2
-    _run(admin, plan.moves, throttle=None)
-    assert all(1 not in p.replicas for p in admin.describe_topics([topic_name])[topic_name].partitions)
+    final = reassign.run(admin, plan.moves, batch_partitions=2, per_broker=2, timeout=90, poll=0.3)
+    assert final.stale == ()
+    assert all(1 not in p.replicas for p in admin.describe_topics([topic])[topic].partitions)
