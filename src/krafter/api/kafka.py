@@ -338,8 +338,10 @@ class CruiseControlSpec(OpenModel):
     """Cruise Control settings. Accepted so Strimzi files load, and ignored: Krafter deploys no
     Cruise Control and nothing here (autoRebalance included) has an effect. Krafter does not move
     partitions on its own yet: brokers added to a pool stay empty until partitions are moved to
-    them (e.g. `kafka-reassign-partitions.sh`), and a broker that still hosts partition replicas
-    is never removed (the scale-down is refused with a `ScaleDownBlocked` condition)."""
+    them (`krafter rebalance` on a local cluster, `kafka-reassign-partitions.sh` on Kubernetes), and
+    a broker that still hosts partition replicas is not removed: the scale-down is refused with a
+    `ScaleDownBlocked` condition, unless the Kafka is annotated
+    `strimzi.io/skip-broker-scaledown-check: "true"`."""
 
     image: str | None = None
     """Cruise Control image (ignored)."""
@@ -375,7 +377,8 @@ class KafkaSpec(Model):
     """The clients CA, which signs KafkaUser certificates."""
     cruise_control: CruiseControlSpec | None = None
     """Cruise Control: accepted and ignored (not deployed, no automatic rebalancing, autoRebalance has
-    no effect). Brokers that host partition replicas are never removed by a scale-down."""
+    no effect). A scale-down that would remove brokers hosting partition replicas is refused
+    (unless annotated `strimzi.io/skip-broker-scaledown-check: "true"`)."""
     kafka_exporter: KafkaExporterSpec | None = None
     """Kafka Exporter (accepted, not deployed yet)."""
     maintenance_time_windows: list[str] | None = None

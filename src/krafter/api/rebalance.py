@@ -130,6 +130,6 @@ class KafkaRebalance(Model):
     """Name, namespace, labels (`strimzi.io/cluster` names the Kafka) and annotations
     (`strimzi.io/rebalance`, `strimzi.io/rebalance-auto-approval`)."""
     spec: KafkaRebalanceSpec | None = None
-    """The rebalance to plan."""
+    """The rebalance to plan (the operator process does not act on it yet; see the kind's text)."""
     status: KafkaRebalanceStatus | None = None
     """The observed rebalance, written by the operator."""

@@ -319,9 +319,9 @@ def _ignored_sections(kafka: KafkaResource) -> list[Finding]:
             _warning(
                 "spec.cruiseControl",
                 "is ignored: Krafter deploys no Cruise Control and does not rebalance partitions automatically "
-                "(added brokers stay empty until partitions are moved to them; brokers that host replicas are "
-                "never removed by a scale-down)",
-                "remove spec.cruiseControl; move partitions with kafka-reassign-partitions.sh",
+                "(added brokers stay empty until partitions are moved to them; a scale-down that would remove "
+                "brokers hosting replicas is refused)",
+                "remove spec.cruiseControl; move partitions with `krafter rebalance` (local) or kafka-reassign-partitions.sh",
                 "IgnoredField",
             )
         )
