@@ -321,7 +321,8 @@ def _ignored_sections(kafka: KafkaResource) -> list[Finding]:
                 "is ignored: Krafter deploys no Cruise Control and does not rebalance partitions automatically "
                 "(added brokers stay empty until partitions are moved to them; a scale-down that would remove "
                 "brokers hosting replicas is refused)",
-                "remove spec.cruiseControl; move partitions with `krafter rebalance` (local) or kafka-reassign-partitions.sh",
+                "remove spec.cruiseControl; move partitions with `krafter rebalance` (local) or "
+                "kafka-reassign-partitions.sh",
                 "IgnoredField",
             )
         )
