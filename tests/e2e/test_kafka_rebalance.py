@@ -23,6 +23,20 @@ from krafter.testing import kube_helpers
 pytestmark = pytest.mark.e2e
 
 
+def _single_replicas_on(admin: KafkaAdmin, topic: str, broker: int) -> None:
+    """A new topic of 4 single-replica partitions, all on `broker` as every broker's metadata shows."""
+    config = {"min.insync.replicas": "1"}
+    assert admin.create_topics([NewTopic(topic, partitions=4, replication_factor=1, config=config)])[topic].ok
+    deadline = time.monotonic() + 45
+    while topic not in admin.describe_topics([topic]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    admin.alter_partition_reassignments({(topic, p): [broker] for p in range(4)})
+    while time.monotonic() < deadline and any(
+        p.replicas != (broker,) for p in admin.describe_topics([topic])[topic].partitions
+    ):
+        time.sleep(0.2)
+
+
 def _status(kube, namespace: str, name: str) -> dict:  # type: ignore[no-untyped-def]
     return objects.to_dict(kube.client.get(objects.KAFKA_REBALANCE, name, namespace=namespace)).get("status") or {}
 
@@ -36,18 +50,7 @@ def test_an_approved_remove_brokers_rebalance_empties_the_broker_and_becomes_rea
 ) -> None:  # type: ignore[no-untyped-def]
     kube_helpers.install_crds(kube.client)
     with KafkaAdmin(secured_cluster.admin_settings()) as admin:
-        config = {"min.insync.replicas": "1"}
-        assert admin.create_topics([NewTopic(topic_name, partitions=4, replication_factor=1, config=config)])[
-            topic_name
-        ].ok
-        deadline = time.monotonic() + 15
-        while topic_name not in admin.describe_topics([topic_name]) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        admin.alter_partition_reassignments({(topic_name, p): [0] for p in range(4)})
-        while time.monotonic() < deadline + 30 and any(
-            p.replicas != (0,) for p in admin.describe_topics([topic_name])[topic_name].partitions
-        ):
-            time.sleep(0.2)
+        _single_replicas_on(admin, topic_name, 0)
     kube_helpers.create_all(
         kube.client,
         [
@@ -98,3 +101,50 @@ def test_an_approved_remove_brokers_rebalance_empties_the_broker_and_becomes_rea
         placed = admin.describe_topics([topic_name])[topic_name].partitions
         admin.delete_topics([topic_name])  # single replicas: offline if a later test stops a node
     assert all(0 not in p.replicas for p in placed)
+
+
+def test_a_stopped_rebalance_starts_no_more_moves_and_removes_its_throttle(
+    kube, secured_cluster, namespace, topic_name
+) -> None:  # type: ignore[no-untyped-def]
+    kube_helpers.install_crds(kube.client)
+    with KafkaAdmin(secured_cluster.admin_settings()) as admin:
+        _single_replicas_on(admin, topic_name, 1)
+    spec = {
+        "mode": "remove-brokers",
+        "brokers": [1],
+        "excludedTopics": f"(?!{topic_name}$).*",
+        "replicationThrottle": 10_000_000,
+        "concurrentPartitionMovementsPerBroker": 1,
+    }
+    document = {
+        "apiVersion": "kafka.strimzi.io/v1",
+        "kind": "KafkaRebalance",
+        "metadata": {
+            "name": "stopped",
+            "labels": {"strimzi.io/cluster": "secured"},
+            "annotations": {"strimzi.io/rebalance-auto-approval": "true"},
+        },
+        "spec": spec,
+    }
+    kube_helpers.create_all(kube.client, [document], namespace)
+    reconciler = RebalanceReconciler(kube.client, lambda _ns, _cluster: secured_cluster.admin_settings())
+    assert reconciler.reconcile(namespace, "stopped").state.value == "ProposalReady"
+    assert reconciler.reconcile(namespace, "stopped").state.value == "Rebalancing"  # one move at a time
+    kube.client.patch(
+        objects.KAFKA_REBALANCE,
+        "stopped",
+        {"metadata": {"annotations": {"strimzi.io/rebalance": "stop"}}},
+        namespace=namespace,
+        patch_type=PatchType.MERGE,
+    )
+
+    assert reconciler.reconcile(namespace, "stopped").state.value == "Stopped"
+    assert reconciler.reconcile(namespace, "stopped").state.value == "Stopped"
+    with KafkaAdmin(secured_cluster.admin_settings()) as admin:
+        deadline = time.monotonic() + 30
+        while "leader.replication.throttled.rate" in admin.describe_broker_config(1) and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert "leader.replication.throttled.rate" not in admin.describe_broker_config(1)
+        still_on_one = [p for p in admin.describe_topics([topic_name])[topic_name].partitions if 1 in p.replicas]
+        admin.delete_topics([topic_name])
+    assert len(still_on_one) >= 2  # at most the one started move (and none after the stop) left broker 1

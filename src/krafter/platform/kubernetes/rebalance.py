@@ -108,12 +108,14 @@ class RebalanceReconciler:
         if action is flow.Action.NONE:
             state = flow.state_of(previous.get("conditions"))
             return RebalanceResult(state)
-        if action is flow.Action.STOP:
-            return self._write(raw, RebalanceState.STOPPED, "stopped; running moves finish", previous)
         settings = self.settings(namespace, cluster)
         if settings is None:
             raise KrafterError(f"cannot reach Kafka cluster {cluster!r} (no operator credentials yet)")
         with KafkaAdmin(settings) as admin:
+            if action is flow.Action.STOP:
+                if request.throttle is not None:  # no step will finish the plan and remove it
+                    reassign.set_throttle(admin, self._saved_moves(raw), None)
+                return self._write(raw, RebalanceState.STOPPED, "stopped; running moves finish", previous)
             if action is flow.Action.PROPOSE:
                 plan = self._plan(admin, request)
                 self._save(raw, plan, moves=False)
