@@ -72,6 +72,15 @@ def running(platform: local.LocalPlatform):  # type: ignore[no-untyped-def]
     platform.down("e2e", delete_data=True)
 
 
+def broker_pool(name: str) -> dict[str, Any]:
+    """A one-broker pool next to the dual-role nodes."""
+    pool = copy.deepcopy(POOL)
+    pool["metadata"]["name"] = name
+    pool["spec"]["replicas"] = 1
+    pool["spec"]["roles"] = ["broker"]
+    return pool
+
+
 def produce(bootstrap: str, topic: str, value: bytes) -> None:
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
     try:
@@ -140,10 +149,7 @@ def test_config_change_restarts_nodes_one_at_a_time_without_losing_records(
 
 
 def test_scaling_a_pool_up_starts_the_new_broker(platform: local.LocalPlatform, running: local.UpResult) -> None:
-    brokers = copy.deepcopy(POOL)
-    brokers["metadata"]["name"] = "extra"
-    brokers["spec"]["replicas"] = 1
-    brokers["spec"]["roles"] = ["broker"]
+    brokers = broker_pool("extra")
     result = platform.up(cluster_input(POOL, brokers, KAFKA), [POOL, brokers, KAFKA])
     assert result.started == ["e2e-extra-3"]
     with KafkaAdmin(local.admin_settings(result.plan, result.identity)) as admin:
@@ -160,21 +166,67 @@ def test_resources_of_the_last_up_are_kept_for_status(running: local.UpResult) -
 def test_scaling_down_a_broker_that_hosts_replicas_is_refused(
     platform: local.LocalPlatform, running: local.UpResult, topic_name: str
 ) -> None:
-    brokers = copy.deepcopy(POOL)
-    brokers["metadata"]["name"] = "extra"
-    brokers["spec"]["replicas"] = 1
-    brokers["spec"]["roles"] = ["broker"]
+    brokers = broker_pool("extra")
     grown = platform.up(cluster_input(POOL, brokers, KAFKA), [POOL, brokers, KAFKA])
     new_broker = next(n.node_id for n in grown.plan.nodes if n.pool == "extra")
     with KafkaAdmin(local.admin_settings(grown.plan, grown.identity)) as admin:
         created = admin.create_topics([NewTopic(topic_name, partitions=1, replication_factor=1)])
         assert created[topic_name].ok
         admin.alter_partition_reassignments({(topic_name, 0): [new_broker]})
-    with pytest.raises(KrafterError, match="still host 1 partition replica"):
+    with pytest.raises(KrafterError, match=rf"scale-down refused.*pool 'extra': node {new_broker} \(1 replica\)"):
         platform.up(cluster_input(POOL, KAFKA), [POOL, KAFKA])
     assert processes.running_pid(local.dirs_of(grown.state, grown.plan.node(new_broker))) is not None
-    forced = platform.up(cluster_input(POOL, KAFKA), [POOL, KAFKA], force_scale_down=True)
+    skipping = copy.deepcopy(KAFKA)
+    skipping["metadata"]["annotations"] = {"strimzi.io/skip-broker-scaledown-check": "true"}
+    forced = platform.up(cluster_input(POOL, skipping), [POOL, skipping])
     assert forced.stopped == [f"e2e-extra-{new_broker}"]
+
+
+def test_remove_brokers_rebalance_drains_a_broker_so_its_scale_down_succeeds_without_losing_records(
+    platform: local.LocalPlatform, running: local.UpResult, topic_name: str
+) -> None:
+    from click.testing import CliRunner
+
+    from krafter.cli.main import cli
+
+    brokers = broker_pool("drained")
+    grown = platform.up(cluster_input(POOL, brokers, KAFKA), [POOL, brokers, KAFKA])
+    leaving = next(n.node_id for n in grown.plan.nodes if n.pool == "drained")
+    with KafkaAdmin(local.admin_settings(grown.plan, grown.identity)) as admin:
+        assert admin.create_topics([NewTopic(topic_name, partitions=4, replication_factor=2)])[topic_name].ok
+        eventually(lambda: topic_name in admin.describe_topics([topic_name]), timeout=15)
+        admin.alter_partition_reassignments({(topic_name, p): [leaving, p % 3] for p in range(4)})
+        eventually(
+            lambda: all(
+                p.replicas == (leaving, p.partition % 3)
+                for p in admin.describe_topics([topic_name])[topic_name].partitions
+            ),
+            timeout=60,
+        )
+    sent = [f"record-{i}".encode() for i in range(20)]
+    for value in sent:
+        produce(grown.bootstrap("plain"), topic_name, value)
+    with pytest.raises(KrafterError, match="scale-down refused"):
+        platform.up(cluster_input(POOL, KAFKA), [POOL, KAFKA])
+
+    drained = CliRunner().invoke(
+        cli,
+        [
+            "rebalance",
+            "e2e",
+            "--state-dir",
+            str(platform.state_dir),
+            "--mode",
+            "remove-brokers",
+            "--broker",
+            str(leaving),
+        ],
+    )
+
+    assert drained.exit_code == 0, drained.output
+    removed = platform.up(cluster_input(POOL, KAFKA), [POOL, KAFKA])
+    assert removed.stopped == [f"e2e-drained-{leaving}"]
+    assert sorted(consume(removed.bootstrap("plain"), topic_name)) == sorted(sent)
 
 
 def test_roller_holds_restarts_that_would_take_a_partition_below_min_isr(

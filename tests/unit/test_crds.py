@@ -19,6 +19,7 @@ STRIMZI_FILES = {
     "KafkaTopic": "043-Crd-kafkatopic",
     "KafkaUser": "044-Crd-kafkauser",
     "KafkaNodePool": "045-Crd-kafkanodepool",
+    "KafkaRebalance": "049-Crd-kafkarebalance",
 }
 SERVED = [("v1-1.2.0", "v1"), ("v1beta2-0.48.0", "v1beta2")]
 
@@ -69,7 +70,13 @@ def test_crd_is_a_valid_kubernetes_object(info: crds.KindInfo) -> None:
 
 def test_crds_carry_strimzi_short_names_and_scale_subresource() -> None:
     names = {info.kind: crds.crd(info)["spec"]["names"]["shortNames"] for info in crds.KINDS}
-    assert names == {"Kafka": ["k"], "KafkaNodePool": ["knp"], "KafkaTopic": ["kt"], "KafkaUser": ["ku"]}
+    assert names == {
+        "Kafka": ["k"],
+        "KafkaNodePool": ["knp"],
+        "KafkaTopic": ["kt"],
+        "KafkaUser": ["ku"],
+        "KafkaRebalance": ["kr"],
+    }
     pool = crds.crd(crds.kind_info("KafkaNodePool"))
     assert all("scale" in v["subresources"] for v in pool["spec"]["versions"])
 

@@ -144,7 +144,13 @@ class AutoRebalance(OpenModel):
 
 
 class CruiseControlSpec(OpenModel):
-    """Cruise Control settings (accepted for compatibility; Krafter rebalances without it)."""
+    """Cruise Control settings. Accepted so Strimzi files load, and ignored: Krafter deploys no
+    Cruise Control and nothing here (autoRebalance included) has an effect. Krafter does not move
+    partitions on its own yet: brokers added to a pool stay empty until partitions are moved to
+    them (`krafter rebalance` on a local cluster, `kafka-reassign-partitions.sh` on Kubernetes), and
+    a broker that still hosts partition replicas is not removed: the scale-down is refused with a
+    `ScaleDownBlocked` condition, unless the Kafka is annotated
+    `strimzi.io/skip-broker-scaledown-check: "true"`."""
 
     rules = (
         Rule(

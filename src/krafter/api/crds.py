@@ -18,6 +18,7 @@ from krafter.api import crdgen
 from krafter.api.base import ALL_VERSIONS, API_GROUP, V1
 from krafter.api.kafka import Kafka
 from krafter.api.nodepool import KafkaNodePool
+from krafter.api.rebalance import KafkaRebalance
 from krafter.api.topic import KafkaTopic
 from krafter.api.user import KafkaUser
 
@@ -151,6 +152,33 @@ KINDS: tuple[KindInfo, ...] = (
                 "type": "string",
             },
             _READY,
+        ),
+    ),
+    KindInfo(
+        "KafkaRebalance",
+        "kafkarebalances",
+        "kafkarebalance",
+        ("kr",),
+        KafkaRebalance,
+        (
+            {
+                "name": "Cluster",
+                "description": "The name of the Kafka cluster this resource rebalances",
+                "jsonPath": ".metadata.labels.strimzi\\.io/cluster",
+                "type": "string",
+            },
+            {
+                "name": "Template",
+                "description": "If this rebalance resource is a template",
+                "jsonPath": ".metadata.annotations.strimzi\\.io/rebalance-template",
+                "type": "string",
+            },
+            {
+                "name": "Status",
+                "description": "Status of the current rebalancing operation",
+                "jsonPath": ".status.conditions[*].type",
+                "type": "string",
+            },
         ),
     ),
 )

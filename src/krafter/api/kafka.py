@@ -374,7 +374,9 @@ class KafkaSpec(Model):
     clients_ca: CertificateAuthority | None = None
     """The clients CA, which signs KafkaUser certificates."""
     cruise_control: CruiseControlSpec | None = None
-    """Cruise Control (accepted, not deployed: Krafter moves partitions itself)."""
+    """Cruise Control: accepted and ignored (not deployed, no automatic rebalancing, autoRebalance has
+    no effect). A scale-down that would remove brokers hosting partition replicas is refused
+    (unless annotated `strimzi.io/skip-broker-scaledown-check: "true"`)."""
     kafka_exporter: KafkaExporterSpec | None = None
     """Consumer-lag metrics with Kafka Exporter's names and labels (kafka_consumergroup_lag, ...),
     served by Krafter itself: this replaces Strimzi's `<cluster>-kafka-exporter` Deployment. On

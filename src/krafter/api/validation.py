@@ -325,8 +325,11 @@ def _ignored_sections(kafka: KafkaResource) -> list[Finding]:
         found.append(
             _warning(
                 "spec.cruiseControl",
-                "Cruise Control is not deployed by Krafter; partition moves are done by the operator itself",
-                "remove spec.cruiseControl",
+                "is ignored: Krafter deploys no Cruise Control and does not rebalance partitions automatically "
+                "(added brokers stay empty until partitions are moved to them; a scale-down that would remove "
+                "brokers hosting replicas is refused)",
+                "remove spec.cruiseControl; move partitions with `krafter rebalance` (local) or "
+                "kafka-reassign-partitions.sh",
                 "IgnoredField",
             )
         )

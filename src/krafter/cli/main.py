@@ -41,6 +41,7 @@ def _register() -> None:
         local_commands,
         monitoring_commands,
         operator_command,
+        rebalance_command,
         render_commands,
         verify_command,
     )
@@ -60,6 +61,7 @@ def _register() -> None:
     ):
         cli.add_command(command)
     cli.add_command(monitoring_commands.metrics_config)
+    cli.add_command(rebalance_command.rebalance)
     cli.add_command(render_commands.render)
     cli.add_command(render_commands.lint)
     cli.add_command(verify_command.verify)

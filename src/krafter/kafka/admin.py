@@ -33,6 +33,7 @@ from krafter.kafka import (
     admin_quotas,
     admin_scram,
     admin_topics,
+    admin_voters,
     admin_wire,
 )
 from krafter.kafka.admin_acls import AclBinding
@@ -56,6 +57,7 @@ from krafter.kafka.admin_types import (
     ScramMechanism,
     TopicDescription,
     TopicPartition,
+    VoterEndpoint,
 )
 
 R = TypeVar("R")
@@ -192,6 +194,16 @@ class KafkaAdmin:
         response = self._send("Describing the KRaft quorum", admin_cluster.quorum_request())
         return admin_cluster.parse_quorum(response)
 
+    def add_raft_voter(self, voter_id: int, directory_id: str, endpoints: Sequence[VoterEndpoint]) -> None:
+        """Make a caught-up observer controller a voter (KIP-853); returns once committed."""
+        request = admin_voters.add_request(voter_id, directory_id, endpoints, self._timeout_ms)
+        admin_voters.raise_for_response(self._send("Adding a KRaft voter", request), f"Adding voter {voter_id}")
+
+    def remove_raft_voter(self, voter_id: int, directory_id: str) -> None:
+        """Take a voter out of the controller quorum (KIP-853); it stays an observer while it runs."""
+        request = admin_voters.remove_request(voter_id, directory_id)
+        admin_voters.raise_for_response(self._send("Removing a KRaft voter", request), f"Removing voter {voter_id}")
+
     def describe_features(self) -> dict[str, FeatureLevel]:
         """Supported and finalized feature levels (metadata.version, kraft.version, ...)."""
         return admin_cluster.parse_features(self._call("Describing features", self._client.describe_features))
@@ -241,6 +253,17 @@ class KafkaAdmin:
         """Topics by name; names that do not exist are absent from the result."""
         wanted = list(dict.fromkeys(names))
         return self._describe_topics(wanted) if wanted else {}
+
+    def replicas_per_broker(self) -> dict[int, int]:
+        """Partition replicas each broker hosts over every topic, internal ones included (what
+        the scale-down guard weighs). A broker being filled by an ongoing reassignment is in
+        the replica list already, so it counts as hosting those replicas."""
+        counts: dict[int, int] = {}
+        for topic in self._describe_topics(None).values():
+            for partition in topic.partitions:
+                for broker in partition.replicas:
+                    counts[broker] = counts.get(broker, 0) + 1
+        return counts
 
     def _describe_topics(self, names: list[str] | None) -> dict[str, TopicDescription]:
         return admin_topics.parse_metadata(self._call("Describing topics", self._client.describe_topics, names))
@@ -354,6 +377,14 @@ class KafkaAdmin:
     def list_partition_reassignments(self) -> dict[TopicPartition, Reassignment]:
         raw = self._call("Listing reassignments", self._client.list_partition_reassignments)
         return admin_topics.parse_ongoing(raw)
+
+    def partition_sizes(self, topics: Iterable[str] | None = None) -> dict[TopicPartition, int]:
+        """Bytes of each partition's largest replica (DescribeLogDirs on every broker); None: all topics."""
+        wanted = list(dict.fromkeys(topics)) if topics is not None else None
+        if wanted == []:
+            return {}
+        raw = self._call("Describing log directories", self._client.describe_log_dirs, wanted)
+        return admin_topics.parse_log_dirs(raw)
 
     def elect_preferred_leaders(
         self, partitions: Mapping[str, Sequence[int]] | None = None

@@ -12,8 +12,15 @@ from typing import Any
 
 from kafka.protocol.admin import DescribeQuorumRequest
 
-from krafter.kafka import admin_wire
-from krafter.kafka.admin_types import BrokerNode, ClusterDescription, FeatureLevel, QuorumState, ReplicaState
+from krafter.kafka import admin_voters, admin_wire
+from krafter.kafka.admin_types import (
+    BrokerNode,
+    ClusterDescription,
+    FeatureLevel,
+    QuorumState,
+    ReplicaState,
+    VoterEndpoint,
+)
 
 METADATA_TOPIC = "__cluster_metadata"
 
@@ -53,6 +60,10 @@ def parse_quorum(response: Any) -> QuorumState:
         high_watermark=partition.high_watermark,
         voters=tuple(_replica_state(r) for r in partition.current_voters),
         observers=tuple(_replica_state(r) for r in partition.observers),
+        endpoints={
+            node.node_id: tuple(VoterEndpoint(e.name, e.host, e.port) for e in node.listeners)
+            for node in (getattr(response, "nodes", None) or [])
+        },
     )
 
 
@@ -65,6 +76,7 @@ def _replica_state(raw: Any) -> ReplicaState:
         log_end_offset=raw.log_end_offset,
         last_caught_up_ms=timestamp(raw.last_caught_up_timestamp),
         last_fetch_ms=timestamp(raw.last_fetch_timestamp),
+        directory_id=admin_voters.directory_text(getattr(raw, "replica_directory_id", None)),
     )
 
 

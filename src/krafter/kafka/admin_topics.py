@@ -149,3 +149,20 @@ def count_health(topics: Iterable[TopicDescription], min_isr: Mapping[str, int],
             under_min_isr += len(p.isr) < topic_min_isr
             offline += p.leader < 0
     return PartitionHealth(under_replicated=under_replicated, under_min_isr=under_min_isr, offline=offline)
+
+
+def parse_log_dirs(responses: Iterable[Mapping[str, Any]]) -> dict[TopicPartition, int]:
+    """Each partition's largest replica in bytes over every broker's log directories (a replica
+    being moved between directories of one broker, a "future" log, is not counted twice)."""
+    sizes: dict[TopicPartition, int] = {}
+    for response in responses:
+        for log_dir in response.get("log_dirs") or []:
+            if log_dir.get("error_code"):
+                continue  # an offline directory: its replicas show up elsewhere or not at all
+            for topic in log_dir.get("topics") or []:
+                for partition in topic.get("partitions") or []:
+                    if partition.get("is_future_key"):
+                        continue
+                    key = (topic["name"], partition["partition_index"])
+                    sizes[key] = max(sizes.get(key, 0), int(partition.get("partition_size") or 0))
+    return sizes

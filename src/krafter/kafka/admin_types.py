@@ -138,6 +138,17 @@ class ReplicaState:
     log_end_offset: int
     last_caught_up_ms: int | None
     last_fetch_ms: int | None = None
+    directory_id: str | None = None
+    """The metadata directory id (Kafka's base64 text; KIP-853 names voters by it), when known."""
+
+
+@dataclass(frozen=True)
+class VoterEndpoint:
+    """A controller listener a quorum member is reached on (`CONTROLLER`, host, port)."""
+
+    name: str
+    host: str
+    port: int
 
 
 @dataclass(frozen=True)
@@ -149,6 +160,14 @@ class QuorumState:
     high_watermark: int
     voters: tuple[ReplicaState, ...]
     observers: tuple[ReplicaState, ...]
+    endpoints: Mapping[int, tuple[VoterEndpoint, ...]] = field(default_factory=dict)
+    """Controller listeners per node id, as the quorum knows them (DescribeQuorum v2+)."""
+
+    def voter(self, node_id: int) -> ReplicaState | None:
+        return next((v for v in self.voters if v.node_id == node_id), None)
+
+    def observer(self, node_id: int) -> ReplicaState | None:
+        return next((o for o in self.observers if o.node_id == node_id), None)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from krafter.api.errors import Finding, InvalidResource, Severity, errors
 from krafter.api.kafka import Kafka
 from krafter.api.nodepool import KafkaNodePool
 from krafter.kafka import runtime
+from krafter.kafka.admin_types import ConnectionSettings
 from krafter.operator import metrics
 from krafter.operator.connections import KafkaConnections
 from krafter.operator.pod_roller import WARN_AFTER_SECONDS, PodRoller, RollOutcome, pod_ready, pod_views
@@ -36,12 +37,13 @@ from krafter.plan.lint import lint_cluster
 from krafter.plan.model import ClusterPlan
 from krafter.plan.planner import PlanInput, plan_cluster
 from krafter.plan.profile import Endpoint, KubernetesProfile
-from krafter.platform.kubernetes import apply, material, objects, observe
+from krafter.platform.kubernetes import apply, material, objects, observe, scale_down
 from krafter.platform.kubernetes import status as status_writer
 from krafter.render.cluster import render_cluster
 from krafter.render.meta import OwnerRef
 from krafter.render.security import SecretMaterial
 from krafter.roll.pods import FORCE_AFTER_SECONDS, Action, RollStep
+from krafter.scale import guard
 from krafter.status import conditions, kafka_status
 
 log = logging.getLogger("krafter.operator")
@@ -277,9 +279,23 @@ class ClusterReconciler:
         operator_pair, _ = material.operator_identity(self.client, plan, loaded.material.cluster_ca.authority, now)
         desired.append(self._operator_secret(plan, operator_pair, owner))
 
+        # A broker leaving while it hosts replicas is held: its objects are neither changed nor deleted.
+        scaling = scale_down.verdict(
+            snapshot.of_kind("ConfigMap"), plan, metadata.get("annotations"), lambda: self._kafka_settings(plan)
+        )
+        held = scale_down.held_pod_names(name, scaling)
+        desired = scale_down.without_held(desired, held)
+
         # Pods are only created here; changing a running Pod is the roller's decision.
         report = apply.apply_objects(self.client, desired, snapshot.objects, skip=lambda obj: obj["kind"] == "Pod")
-        apply.prune(self.client, desired, snapshot.objects, owner_uid=metadata["uid"], report=report)
+        apply.prune(
+            self.client,
+            desired,
+            snapshot.objects,
+            owner_uid=metadata["uid"],
+            keep=lambda obj: scale_down.is_held(obj, held),
+            report=report,
+        )
         result.writes += report.writes
         created = [key for key in report.applied if key not in snapshot.objects]
         if created:
@@ -300,7 +316,8 @@ class ClusterReconciler:
         unready = [n.pod_name for n in plan.nodes if n.pod_name in pods and not pod_ready(pods[n.pod_name])]
         rolling = RollOutcome(RollStep(Action.NONE))
         if not report.failed and not plan.pending_addresses:  # roll only to a configuration fully in place
-            rolling = self.roller.step(plan, pod_views(plan, desired, pods))
+            held_pods = scale_down.observed_pods(pods.values(), held)
+            rolling = self.roller.step(plan, pod_views(plan, [*desired, *held_pods], pods))
             result.events += _roll_events(rolling)
         roll = rolling.step
         metrics.ROLL_BLOCKED.labels(namespace, name).set(rolling.blocked_for if roll.action is Action.BLOCKED else 0)
@@ -310,8 +327,12 @@ class ClusterReconciler:
         if not self.watched_namespace_enabled:
             findings += _ignored_watched_namespaces(cluster_input.kafka, namespace)
         findings += [Finding("", p, None, Severity.WARNING, "CertificateRenewalPostponed") for p in loaded.postponed]
+        if scaling.blocked:
+            findings.append(Finding("", scaling.message(), scaling.fix(), Severity.WARNING, guard.REASON))
         if report.failed:
             readiness = conditions.not_ready("ApplyFailed", "; ".join(f"{k[1]}/{k[3]}: {p}" for k, p in report.failed))
+        elif scaling.blocked:
+            readiness = conditions.not_ready(guard.REASON, scaling.message())
         elif plan.pending_addresses:
             readiness = conditions.not_ready(
                 "WaitingForAddresses", f"waiting for external addresses of {', '.join(plan.pending_addresses)}"
@@ -385,6 +406,10 @@ class ClusterReconciler:
                 "ca.crt": b64(pair.ca_cert_pem),
             },
         }
+
+    def _kafka_settings(self, plan: ClusterPlan) -> ConnectionSettings | None:
+        connection = self.roller.connections.connect(plan.namespace, plan.name)
+        return connection.settings if connection is not None else None
 
     def _referenced_documents(self, kafka: Kafka, namespace: str) -> dict[references.ConfigKey, str]:
         """The ConfigMap keys the Kafka refers to (metrics rules, logging), read on every pass:

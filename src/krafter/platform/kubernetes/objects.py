@@ -21,6 +21,7 @@ GENERIC_KINDS = (
     (API_GROUP, "v1", "KafkaNodePool", "kafkanodepools"),
     (API_GROUP, "v1", "KafkaTopic", "kafkatopics"),
     (API_GROUP, "v1", "KafkaUser", "kafkausers"),
+    (API_GROUP, "v1", "KafkaRebalance", "kafkarebalances"),
     ("route.openshift.io", "v1", "Route", "routes"),
     ("gateway.networking.k8s.io", "v1alpha2", "TLSRoute", "tlsroutes"),
 )
@@ -58,6 +59,7 @@ KAFKA = generic("Kafka")
 KAFKA_NODE_POOL = generic("KafkaNodePool")
 KAFKA_TOPIC = generic("KafkaTopic")
 KAFKA_USER = generic("KafkaUser")
+KAFKA_REBALANCE = generic("KafkaRebalance")
 
 
 def to_resource(obj: Mapping[str, Any]) -> Any:

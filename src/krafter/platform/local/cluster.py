@@ -36,6 +36,7 @@ from krafter.plan.profile import LocalProfile
 from krafter.platform.local import entities, lag_exporter, processes, security
 from krafter.platform.local.state import ClusterRecord, ClusterState
 from krafter.roll.rules import Candidate, PartitionView, Verdict, may_restart, roll_order
+from krafter.scale import guard
 
 Progress = Callable[[str], None]
 # Below Linux's ephemeral range (32768-60999), which client sockets and free-port pickers use.
@@ -114,6 +115,15 @@ def _properties(node_dir: Path) -> dict[str, str]:
     except OSError:
         return {}
     return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+
+
+def _running(node_dir: Path) -> bool:
+    return processes.running_pid(processes.NodeDirs(node_dir)) is not None
+
+
+def _pool_of(cluster: str, pod: str) -> str:
+    """The pool in a node's name, `<cluster>-<pool>-<id>`."""
+    return pod.removeprefix(f"{cluster}-").rsplit("-", 1)[0]
 
 
 def _is_controller(node_dir: Path) -> bool:
@@ -217,7 +227,12 @@ class LocalPlatform:
                 port_base=self._choose_port_base(cluster.name),
             )
         plan = self.plan(cluster, record, referenced)
-        self._check_scale_down(state, plan, force=force_scale_down)
+        self._check_scale_down(
+            state,
+            plan,
+            force=force_scale_down,
+            skip_check=guard.skip_requested(cluster.kafka.metadata.annotations),
+        )
         dist = kafka_dist.resolve(plan.kafka_version, progress=self.say)
         if plan.metrics is not None:
             dist = dataclasses.replace(dist, metrics_libs=metrics_libs.resolve(progress=self.say))
@@ -284,47 +299,51 @@ class LocalPlatform:
                     "program; stop it, or `krafter down` the cluster that uses them"
                 )
 
-    def _check_scale_down(self, state: ClusterState, plan: ClusterPlan, *, force: bool) -> None:
+    def _check_scale_down(self, state: ClusterState, plan: ClusterPlan, *, force: bool, skip_check: bool) -> None:
         """Refuse to remove a node whose loss would lose data or the quorum.
 
-        A removed broker's partition replicas are gone with it (moving them first is the
-        roller's job, not done yet), and controllers leave a KIP-853 quorum only through
-        RemoveRaftVoter, which Krafter does not send yet. `force` accepts the risk.
+        Brokers follow the scale-down guard shared with Kubernetes (`krafter.scale.guard`):
+        a broker leaving (fewer replicas, a removed pool, the broker role dropped) while it
+        hosts partition replicas is refused. Controllers leave a KIP-853 quorum only through
+        RemoveRaftVoter, which Krafter does not send yet. `force` accepts both risks;
+        `skip_check` (Strimzi's annotation) only the brokers' one.
         """
+        if force:
+            return
         wanted = {node.pod_name for node in plan.nodes}
-        leaving = [
+        running = [
             pod
             for pod in state.node_pods()
-            if pod not in wanted and processes.running_pid(processes.NodeDirs(state.node_dir(pod))) is not None
+            if processes.running_pid(processes.NodeDirs(state.node_dir(pod))) is not None
         ]
-        if not leaving or force:
-            return
-        roles = {pod: _properties(state.node_dir(pod)) for pod in leaving}
-        controllers = [pod for pod in leaving if "controller" in roles[pod].get("process.roles", "")]
+        roles = {pod: _properties(state.node_dir(pod)) for pod in running}
+        controllers = [
+            pod for pod in running if pod not in wanted and "controller" in roles[pod].get("process.roles", "")
+        ]
         if controllers:
             raise KrafterError(
                 f"removing controller node(s) {', '.join(controllers)} is not supported yet (the KRaft quorum "
                 "would keep them as voters); restore the pool's replicas, or pass --force-scale-down to accept that"
             )
-        node_ids = {int(roles[pod]["node.id"]) for pod in leaving if roles[pod].get("node.id", "").isdigit()}
-        identity = security.OperatorIdentity(
-            state.operator_dir / "ca.crt", state.operator_dir / "operator.crt", state.operator_dir / "operator.key"
-        )
-        with KafkaAdmin(admin_settings(plan, identity)) as admin:
-            described = admin.describe_topics(admin.list_topics(include_internal=True))
-        hosted = sorted(
-            f"{topic.name}-{p.partition}"
-            for topic in described.values()
-            for p in topic.partitions
-            if node_ids & set(p.replicas)
-        )
-        if hosted:
-            shown = ", ".join(hosted[:5]) + (f" and {len(hosted) - 5} more" if len(hosted) > 5 else "")
-            raise KrafterError(
-                f"scaling down would remove broker(s) {sorted(node_ids)} that still host {len(hosted)} partition "
-                f"replica(s) ({shown}); their data would be lost. Reassign them to the remaining brokers first, "
-                "or pass --force-scale-down"
+        current = [
+            guard.Node(int(roles[pod]["node.id"]), _pool_of(plan.name, pod), "broker" in roles[pod]["process.roles"])
+            for pod in running
+            if roles[pod].get("node.id", "").isdigit() and "process.roles" in roles[pod]
+        ]
+        planned = [guard.Node(node.node_id, node.pool, node.is_broker) for node in plan.nodes]
+        leaving = guard.leaving_brokers(current, planned)
+        if not leaving:
+            return
+        counts = None
+        if not skip_check:
+            identity = security.OperatorIdentity(
+                state.operator_dir / "ca.crt", state.operator_dir / "operator.crt", state.operator_dir / "operator.key"
             )
+            with contextlib.suppress(KafkaAdminError), KafkaAdmin(admin_settings(plan, identity)) as admin:
+                counts = admin.replicas_per_broker()
+        verdict = guard.check_scale_down(leaving, counts, skip=skip_check)
+        if verdict.blocked:
+            raise KrafterError(f"{verdict.message()}. Fix: {verdict.fix()}, or pass --force-scale-down")
 
     def _stop_removed(self, state: ClusterState, plan: ClusterPlan, result: UpResult) -> None:
         wanted = {node.pod_name for node in plan.nodes}

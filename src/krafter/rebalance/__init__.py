@@ -1,0 +1,1 @@
+"""Rebalancing partition replicas across brokers without Cruise Control: pure planning."""

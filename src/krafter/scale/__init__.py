@@ -1,0 +1,1 @@
+"""Scaling decisions shared by both platforms: which nodes may leave, and when."""
