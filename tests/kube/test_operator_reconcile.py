@@ -77,7 +77,7 @@ def test_metrics_rules_from_the_users_configmap_reach_every_node(kube, crds, nam
     rules = next(d for d in documents if d["kind"] == "ConfigMap")["data"]["kafka-metrics-config.yml"]
     node = kube.client.get(ConfigMap, "my-cluster-broker-0", namespace=namespace)
     assert node.data["metrics-config.yml"] == rules
-    assert node.data["metrics"] == "jmx-exporter 0.0.0.0:9404\n"
+    assert node.data["metrics"] == "jmx-exporter ${KRAFTER_POD_IP}:9404\n"  # the start script fills in the Pod IP
 
 
 def test_missing_metrics_configmap_is_not_ready_with_the_field_path_and_applies_nothing(kube, crds, namespace) -> None:
