@@ -10,22 +10,19 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 import ssl
 import urllib.error
 import urllib.request
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from lightkube import codecs
 from lightkube.core.exceptions import ApiError
 
-from krafter.testing import kube_helpers
+from krafter.testing import kube_helpers, rule_cases
 
 pytestmark = pytest.mark.kube
-TABLE = yaml.safe_load((Path(__file__).resolve().parents[1] / "data/strimzi-rules/cases.yaml").read_text())
+TABLE = rule_cases.load_table()
 SERVED = ("kafka.strimzi.io/v1", "kafka.strimzi.io/v1beta2")
 
 
@@ -35,17 +32,7 @@ def crds(kube):  # type: ignore[no-untyped-def]
 
 
 def patched(case: dict[str, Any]) -> dict[str, Any]:
-    doc = copy.deepcopy(TABLE["bases"][case["base"]])
-    for path, value in (case.get("set") or {}).items():
-        parts = [int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", path)]
-        target = doc
-        for part in parts[:-1]:
-            target = target[part] if isinstance(part, int) else target.setdefault(part, {})
-        if value is None:
-            target.pop(parts[-1], None)
-        else:
-            target[parts[-1]] = copy.deepcopy(value)
-    return doc
+    return rule_cases.patched(TABLE, case)
 
 
 def _create(kube: Any, doc: dict[str, Any], namespace: str) -> None:

@@ -8,12 +8,9 @@ the API server refusing the same objects through Krafter's CRDs). Each case goes
 from __future__ import annotations
 
 import copy
-import re
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from krafter.api import cluster as assembly
 from krafter.api import convert, parse
@@ -21,26 +18,16 @@ from krafter.api.errors import Finding, InvalidResource, Severity
 from krafter.api.kafka import Kafka
 from krafter.api.nodepool import KafkaNodePool
 from krafter.cli.render_commands import lint_loaded
+from krafter.testing import rule_cases
 
 pytestmark = pytest.mark.unit
 
-TABLE = yaml.safe_load((Path(__file__).resolve().parents[1] / "data/strimzi-rules/cases.yaml").read_text())
+TABLE = rule_cases.load_table()
 CASES = TABLE["cases"]
 
 
 def patched(case: dict[str, Any]) -> dict[str, Any]:
-    """The case's base resource with its `set` paths applied (null deletes)."""
-    doc = copy.deepcopy(TABLE["bases"][case["base"]])
-    for path, value in (case.get("set") or {}).items():
-        parts = [int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", path)]
-        target = doc
-        for part in parts[:-1]:
-            target = target[part] if isinstance(part, int) else target.setdefault(part, {})
-        if value is None:
-            target.pop(parts[-1], None)
-        else:
-            target[parts[-1]] = copy.deepcopy(value)
-    return doc
+    return rule_cases.patched(TABLE, case)
 
 
 def documents(case: dict[str, Any]) -> list[dict[str, Any]]:
